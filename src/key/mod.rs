@@ -1,0 +1,447 @@
+//! Keys that verify tokens, and where they come from.
+//!
+//! A [`VerifyingKey`] is a public key (or HMAC secret) bound at build time to the algorithms it
+//! may verify. A [`KeySource`] finds the key for a token's header: [`StaticKeys`] holds keys you
+//! give it; implement the trait (or pass a closure) for anything else.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey};
+
+use crate::error::{AuthError, ConfigError, ConfigErrorKind};
+
+mod der;
+mod jwk;
+mod static_keys;
+
+pub use static_keys::StaticKeys;
+
+/// A set of JWS algorithms, small and `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct AlgorithmSet(u16);
+
+/// Every algorithm jsonwebtoken verifies, in a fixed order.
+pub(crate) const ALL_ALGORITHMS: [Algorithm; 12] = [
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+fn bit(alg: Algorithm) -> u16 {
+    let index = ALL_ALGORITHMS.iter().position(|a| *a == alg).unwrap_or(15);
+    1 << index
+}
+
+impl AlgorithmSet {
+    /// The empty set.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+
+    /// Every algorithm this crate can verify.
+    pub fn all() -> Self {
+        ALL_ALGORITHMS.into_iter().collect()
+    }
+
+    /// The RSA family: `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, `PS512`.
+    pub fn rsa() -> Self {
+        ALL_ALGORITHMS[3..9].iter().copied().collect()
+    }
+
+    /// The set holding one algorithm.
+    pub fn one(alg: Algorithm) -> Self {
+        Self(bit(alg))
+    }
+
+    /// Whether `alg` is in the set.
+    pub fn contains(self, alg: Algorithm) -> bool {
+        self.0 & bit(alg) != 0
+    }
+
+    /// The algorithms in both sets.
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The algorithms in the set, in a fixed order.
+    pub fn iter(self) -> impl Iterator<Item = Algorithm> {
+        ALL_ALGORITHMS.into_iter().filter(move |a| self.contains(*a))
+    }
+}
+
+impl FromIterator<Algorithm> for AlgorithmSet {
+    fn from_iter<I: IntoIterator<Item = Algorithm>>(iter: I) -> Self {
+        Self(iter.into_iter().fold(0, |acc, a| acc | bit(a)))
+    }
+}
+
+impl fmt::Debug for AlgorithmSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// A key that verifies tokens, bound to the algorithms it may verify.
+///
+/// The binding is made when the key is built, from the caller's word and the key's own type,
+/// never from a token: an RSA public key can never be used as an HMAC secret.
+/// `Debug` shows the `kid` and the algorithms, never the key material.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    kid: Option<Box<str>>,
+    algorithms: AlgorithmSet,
+    key: DecodingKey,
+}
+
+fn invalid_key(why: impl Into<std::borrow::Cow<'static, str>>) -> ConfigError {
+    ConfigError::new(ConfigErrorKind::InvalidKey, why)
+}
+
+fn require(alg: Algorithm, allowed: AlgorithmSet, what: &str) -> Result<(), ConfigError> {
+    if allowed.contains(alg) {
+        Ok(())
+    } else {
+        Err(invalid_key(format!("a {what} cannot verify {alg:?}")))
+    }
+}
+
+const MIN_RSA_BITS: usize = 2048;
+
+impl VerifyingKey {
+    fn new(key: DecodingKey, algorithms: AlgorithmSet) -> Self {
+        Self { kid: None, algorithms, key }
+    }
+
+    /// An HMAC secret for `HS256`, `HS384` or `HS512`.
+    ///
+    /// Secrets shorter than the hash output (32, 48 or 64 bytes) are refused (RFC 8725 §3.5).
+    pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        let min = match alg {
+            Algorithm::HS256 => 32,
+            Algorithm::HS384 => 48,
+            Algorithm::HS512 => 64,
+            _ => return Err(invalid_key(format!("an HMAC secret cannot verify {alg:?}"))),
+        };
+        if secret.len() < min {
+            return Err(ConfigError::new(
+                ConfigErrorKind::WeakSecret,
+                format!(
+                    "HMAC secret for {alg:?} is {} bytes; at least {min} are required",
+                    secret.len()
+                ),
+            ));
+        }
+        Ok(Self::new(DecodingKey::from_secret(secret), AlgorithmSet::one(alg)))
+    }
+
+    /// An HMAC secret given in standard base64 (with padding), as many identity providers
+    /// show it.
+    pub fn from_base64_secret(secret: &str, alg: Algorithm) -> Result<Self, ConfigError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(secret.trim())
+            .map_err(|_| invalid_key("HMAC secret is not valid base64"))?;
+        Self::from_secret(&bytes, alg)
+    }
+
+    /// An RSA public key in PEM: `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
+    pub fn from_rsa_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        let doc = parse_pem(pem)?;
+        match doc.tag() {
+            "PUBLIC KEY" => Self::from_rsa_der(doc.contents(), alg),
+            "RSA PUBLIC KEY" => Self::from_rsa_pkcs1_der(doc.contents(), alg),
+            other => Err(invalid_key(format!(
+                "expected a PEM `PUBLIC KEY` or `RSA PUBLIC KEY`, found `{other}`"
+            ))),
+        }
+    }
+
+    /// An RSA public key in DER: SubjectPublicKeyInfo, or PKCS#1 `RSAPublicKey`.
+    pub fn from_rsa_der(der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        match der::spki(der) {
+            Ok(der::PublicKey::Rsa { n, e }) => Self::from_rsa_parts(n, e, alg),
+            Ok(_) => Err(invalid_key("the key is not an RSA key")),
+            Err(_) => Self::from_rsa_pkcs1_der(der, alg),
+        }
+    }
+
+    fn from_rsa_pkcs1_der(der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        match der::rsa_public_key(der) {
+            Ok(der::PublicKey::Rsa { n, e }) => Self::from_rsa_parts(n, e, alg),
+            Ok(_) => Err(invalid_key("the key is not an RSA key")),
+            Err(why) => Err(invalid_key(format!("RSA public key is not valid DER: {why}"))),
+        }
+    }
+
+    /// An RSA public key from its JWK components `n` and `e` (base64url, no padding).
+    pub fn from_rsa_components(n: &str, e: &str, alg: Algorithm) -> Result<Self, ConfigError> {
+        let decode = |v: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(v)
+                .map_err(|_| invalid_key("RSA component is not base64url"))
+        };
+        let (n, e) = (decode(n)?, decode(e)?);
+        let strip = |v: &[u8]| -> Vec<u8> {
+            v.iter().skip_while(|b| **b == 0).copied().collect()
+        };
+        Self::from_rsa_parts(&strip(&n), &strip(&e), alg)
+    }
+
+    fn from_rsa_parts(n: &[u8], e: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        require(alg, AlgorithmSet::rsa(), "RSA key")?;
+        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        if bits < MIN_RSA_BITS {
+            return Err(invalid_key(format!(
+                "RSA modulus is {bits} bits; at least {MIN_RSA_BITS} are required"
+            )));
+        }
+        if e.is_empty() || e.len() > 8 || e.last().is_some_and(|b| b & 1 == 0) {
+            return Err(invalid_key("RSA public exponent is not a small odd number"));
+        }
+        Ok(Self::new(DecodingKey::from_rsa_raw_components(n, e), AlgorithmSet::one(alg)))
+    }
+
+    /// An EC public key (P-256 for `ES256`, P-384 for `ES384`) in PEM `PUBLIC KEY` form.
+    pub fn from_ec_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
+        Self::from_ec_der(doc.contents(), alg)
+    }
+
+    /// An EC public key in SubjectPublicKeyInfo DER.
+    pub fn from_ec_der(der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        match der::spki(der) {
+            Ok(der::PublicKey::Ec { curve, point }) => Self::from_ec_point(curve, point, alg),
+            Ok(_) => Err(invalid_key("the key is not an EC key")),
+            Err(why) => Err(invalid_key(format!("EC public key is not valid DER: {why}"))),
+        }
+    }
+
+    /// An EC public key from its JWK components: `crv` (`P-256` or `P-384`), `x` and `y`
+    /// (base64url, no padding).
+    pub fn from_ec_components(crv: &str, x: &str, y: &str, alg: Algorithm) -> Result<Self, ConfigError> {
+        let (curve, size) = match crv {
+            "P-256" => (der::Curve::P256, 32),
+            "P-384" => (der::Curve::P384, 48),
+            _ => return Err(invalid_key("EC curve must be P-256 or P-384")),
+        };
+        let decode = |v: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(v)
+                .ok()
+                .filter(|v| v.len() == size)
+                .ok_or_else(|| invalid_key("EC coordinate is not base64url of the curve's size"))
+        };
+        let mut point = Vec::with_capacity(1 + 2 * size);
+        point.push(0x04);
+        point.extend_from_slice(&decode(x)?);
+        point.extend_from_slice(&decode(y)?);
+        Self::from_ec_point(curve, &point, alg)
+    }
+
+    fn from_ec_point(curve: der::Curve, point: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
+        let expected = match curve {
+            der::Curve::P256 => Algorithm::ES256,
+            der::Curve::P384 => Algorithm::ES384,
+        };
+        if alg != expected {
+            return Err(invalid_key(format!("a {curve:?} key can only verify {expected:?}, not {alg:?}")));
+        }
+        // jsonwebtoken's `from_ec_der` takes the raw uncompressed point.
+        Ok(Self::new(DecodingKey::from_ec_der(point), AlgorithmSet::one(alg)))
+    }
+
+    /// An Ed25519 public key (for `EdDSA`) in PEM `PUBLIC KEY` form.
+    pub fn from_ed_pem(pem: &[u8]) -> Result<Self, ConfigError> {
+        let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
+        Self::from_ed_der(doc.contents())
+    }
+
+    /// An Ed25519 public key in SubjectPublicKeyInfo DER.
+    pub fn from_ed_der(der: &[u8]) -> Result<Self, ConfigError> {
+        match der::spki(der) {
+            Ok(der::PublicKey::Ed25519(raw)) => Ok(Self::from_ed_raw(raw)),
+            Ok(_) => Err(invalid_key("the key is not an Ed25519 key")),
+            Err(why) => Err(invalid_key(format!("Ed25519 public key is not valid DER: {why}"))),
+        }
+    }
+
+    /// An Ed25519 public key from its JWK component `x` (base64url, no padding).
+    pub fn from_ed_components(x: &str) -> Result<Self, ConfigError> {
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(x)
+            .ok()
+            .filter(|v| v.len() == 32)
+            .ok_or_else(|| invalid_key("Ed25519 key `x` is not 32 bytes of base64url"))?;
+        Ok(Self::from_ed_raw(&raw))
+    }
+
+    fn from_ed_raw(raw: &[u8]) -> Self {
+        Self::new(DecodingKey::from_ed_der(raw), AlgorithmSet::one(Algorithm::EdDSA))
+    }
+
+    /// Names the key: a token whose header carries this `kid` is verified with this key only.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into().into_boxed_str());
+        self
+    }
+
+    /// Widens or narrows the algorithms the key may verify, within its family: for example
+    /// `AlgorithmSet::rsa()` for an RSA key used with both `RS256` and `PS256`.
+    pub fn with_algorithms(mut self, algorithms: AlgorithmSet) -> Result<Self, ConfigError> {
+        let family = AlgorithmSet::all()
+            .iter()
+            .filter(|a| a.family() == self.key.family())
+            .collect::<AlgorithmSet>();
+        if algorithms.is_empty() || algorithms.intersection(family) != algorithms {
+            return Err(invalid_key(format!(
+                "algorithms {algorithms:?} do not belong to this key's family {family:?}"
+            )));
+        }
+        self.algorithms = algorithms;
+        Ok(self)
+    }
+
+    /// The key's `kid`, if it has one.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The algorithms this key may verify.
+    pub fn algorithms(&self) -> AlgorithmSet {
+        self.algorithms
+    }
+
+    /// The key in jsonwebtoken's form.
+    pub fn decoding_key(&self) -> &DecodingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("kid", &self.kid)
+            .field("algorithms", &self.algorithms)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+fn parse_pem(pem: &[u8]) -> Result<pem::Pem, ConfigError> {
+    let doc = pem::parse(pem).map_err(|e| invalid_key(format!("not a PEM document: {e}")))?;
+    if doc.tag().contains("PRIVATE") {
+        return Err(invalid_key("a private key was given where a public key is expected"));
+    }
+    Ok(doc)
+}
+
+fn parse_pem_tagged(pem: &[u8], tag: &str) -> Result<pem::Pem, ConfigError> {
+    let doc = parse_pem(pem)?;
+    if doc.tag() != tag {
+        return Err(invalid_key(format!("expected a PEM `{tag}`, found `{}`", doc.tag())));
+    }
+    Ok(doc)
+}
+
+/// What a key source is told about a token when asked for its key.
+///
+/// Everything here comes from the token and is attacker-controlled: the `kid` is only
+/// ever an exact-match lookup key.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenHeader<'a> {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<&'a str>,
+    pub(crate) typ: Option<&'a str>,
+}
+
+impl<'a> TokenHeader<'a> {
+    /// Creates a header view, for tests of your own key source.
+    pub fn new(alg: Algorithm, kid: Option<&'a str>) -> Self {
+        Self { alg, kid, typ: None }
+    }
+
+    /// The token's algorithm, already known to be one this service accepts.
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The token's `kid`, if any.
+    pub fn kid(&self) -> Option<&'a str> {
+        self.kid
+    }
+
+    /// The token's `typ`, if any.
+    pub fn typ(&self) -> Option<&'a str> {
+        self.typ
+    }
+}
+
+/// Finds the key that verifies a token.
+///
+/// [`StaticKeys`] implements it for keys known at build time; implement it yourself for keys
+/// kept elsewhere, or pass a closure `Fn(&TokenHeader<'_>) -> impl Future<Output = Result<Arc<VerifyingKey>, AuthError>>`.
+/// The middleware checks that the returned key allows the token's algorithm, so a source
+/// cannot widen what a key verifies.
+///
+/// Return [`AuthErrorKind::UnknownKey`](crate::AuthErrorKind::UnknownKey) when no key fits and
+/// [`AuthErrorKind::KeysUnavailable`](crate::AuthErrorKind::KeysUnavailable) when keys cannot be
+/// had right now (the client then gets 503, not 401).
+///
+/// ```
+/// use std::sync::Arc;
+/// use jsonwebtoken::Algorithm;
+/// use tower_jwt_auth::{AuthError, AuthErrorKind, KeySource, TokenHeader, VerifyingKey};
+///
+/// let key = Arc::new(VerifyingKey::from_secret(&[7; 32], Algorithm::HS256).unwrap());
+/// let source = move |header: &TokenHeader<'_>| {
+///     let found = match header.kid() {
+///         Some("current") => Ok(key.clone()),
+///         _ => Err(AuthError::new(AuthErrorKind::UnknownKey)),
+///     };
+///     std::future::ready(found)
+/// };
+/// fn assert_source<K: KeySource>(_: &K) {}
+/// assert_source(&source);
+/// ```
+pub trait KeySource: Send + Sync + 'static {
+    /// The future the lookup returns; [`std::future::Ready`] for keys held in memory.
+    type Future: Future<Output = Result<Arc<VerifyingKey>, AuthError>> + Send + 'static;
+
+    /// Finds the key for a token with this header.
+    fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future;
+
+    /// Called once by [`JwtAuthBuilder::build`](crate::JwtAuthBuilder::build): refuse a
+    /// configuration that can never verify a token. The default accepts.
+    fn check_config(&self) -> Result<(), ConfigError> {
+        Ok(())
+    }
+}
+
+impl<F, Fut> KeySource for F
+where
+    F: Fn(&TokenHeader<'_>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Arc<VerifyingKey>, AuthError>> + Send + 'static,
+{
+    type Future = Fut;
+
+    fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future {
+        self(header)
+    }
+}

@@ -1,0 +1,352 @@
+//! The layer and its builder.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::request::Parts;
+use jsonwebtoken::crypto::CryptoProvider;
+use tower_layer::Layer;
+
+use crate::check::Check;
+use crate::crypto;
+use crate::error::{AuthError, ConfigError, ConfigErrorKind};
+use crate::key::{AlgorithmSet, KeySource, StaticKeys};
+use crate::rejection::DefaultRejection;
+use crate::service::JwtAuth;
+use crate::token::TokenSource;
+use crate::validation::{normalize_type, Clock, Rules, SystemClock};
+use crate::verify::Verifier;
+
+/// The default largest token accepted, in bytes, checked before any decoding.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
+/// The default largest `kid` accepted, in bytes.
+pub const DEFAULT_MAX_KID_LEN: usize = 256;
+/// The default clock skew allowed on `exp` and `nbf`.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// The largest leeway the builder accepts.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(600);
+const MAX_REQUIRED_CLAIMS: usize = 64;
+
+/// The configuration a layer shares with every service it makes.
+pub(crate) struct Config<C, K, R> {
+    pub(crate) keys: K,
+    pub(crate) rejection: R,
+    pub(crate) verifier: Verifier,
+    pub(crate) optional: bool,
+    pub(crate) check: Option<Check<C>>,
+}
+
+/// A [`Layer`] that authenticates every request with a JWT before it reaches the inner service.
+///
+/// Made by [`JwtAuthLayer::builder`]. On success the inner service sees the request with
+/// [`Claims<C>`](crate::Claims) in its extensions; on failure the client gets the rejection
+/// (RFC 6750 for HTTP, `grpc-status` for gRPC) and the inner service is not called.
+///
+/// Cloning is cheap: the configuration sits behind one `Arc`.
+pub struct JwtAuthLayer<C, K = StaticKeys, R = DefaultRejection> {
+    config: Arc<Config<C, K, R>>,
+}
+
+impl<C, K, R> Clone for JwtAuthLayer<C, K, R> {
+    fn clone(&self) -> Self {
+        Self { config: self.config.clone() }
+    }
+}
+
+impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthLayer<C, K, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthLayer")
+            .field("keys", &self.config.keys)
+            .field("rejection", &self.config.rejection)
+            .field("verifier", &self.config.verifier)
+            .field("optional", &self.config.optional)
+            .field("check", &self.config.check)
+            .finish()
+    }
+}
+
+impl<C> JwtAuthLayer<C> {
+    /// Starts configuring a layer that verifies tokens with `keys` and hands handlers claims of
+    /// type `C`.
+    #[must_use]
+    pub fn builder<K: KeySource>(keys: K) -> JwtAuthBuilder<C, K> {
+        JwtAuthBuilder {
+            keys,
+            rejection: DefaultRejection::default(),
+            sources: vec![TokenSource::Bearer],
+            algorithms: AlgorithmSet::all(),
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            max_kid_len: DEFAULT_MAX_KID_LEN,
+            require_exp: true,
+            leeway: DEFAULT_LEEWAY,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            required: Vec::new(),
+            types: Vec::new(),
+            clock: Arc::new(SystemClock),
+            optional: false,
+            check: None,
+            provider: None,
+            _claims: PhantomData,
+        }
+    }
+}
+
+impl<S, C, K, R> Layer<S> for JwtAuthLayer<C, K, R> {
+    type Service = JwtAuth<S, C, K, R>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        JwtAuth::new(inner, self.config.clone())
+    }
+}
+
+/// Configures a [`JwtAuthLayer`]; every setting has a safe default.
+///
+/// Defaults: token from `Authorization: Bearer`, at most 8 KiB; every algorithm the keys
+/// allow; `exp` required; `nbf` checked when present; 60 s leeway; no issuer, audience or
+/// `typ` check until configured; the system clock; RFC 6750 / gRPC rejections.
+#[must_use]
+pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
+    keys: K,
+    rejection: R,
+    sources: Vec<TokenSource>,
+    algorithms: AlgorithmSet,
+    max_token_len: usize,
+    max_kid_len: usize,
+    require_exp: bool,
+    leeway: Duration,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    required: Vec<String>,
+    types: Vec<String>,
+    clock: Arc<dyn Clock>,
+    optional: bool,
+    check: Option<Check<C>>,
+    provider: Option<&'static CryptoProvider>,
+    _claims: PhantomData<fn() -> C>,
+}
+
+impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthBuilder")
+            .field("keys", &self.keys)
+            .field("rejection", &self.rejection)
+            .field("sources", &self.sources)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C, K> JwtAuthBuilder<C, K, DefaultRejection> {
+    /// Names the protection space in `WWW-Authenticate` (`realm="..."`).
+    pub fn realm(mut self, realm: &str) -> Self {
+        self.rejection = self.rejection.realm(realm);
+        self
+    }
+}
+
+impl<C, K, R> JwtAuthBuilder<C, K, R> {
+    /// Accepts tokens issued by `issuer` (`iss`, compared exactly). Call again to trust more
+    /// than one; with none configured, `iss` is not checked.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Accepts tokens meant for `audience` (one of the token's `aud`). Call again to accept
+    /// more than one; with none configured, `aud` is not checked.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Requires a claim to be present (any value).
+    pub fn required_claim(mut self, name: impl Into<String>) -> Self {
+        self.required.push(name.into());
+        self
+    }
+
+    /// Whether `exp` must be present (default `true`). An `exp` that is present is always
+    /// checked.
+    pub fn require_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
+    }
+
+    /// The clock skew allowed on `exp` and `nbf` (default 60 s, at most 10 minutes).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Requires the header's `typ` to be this type, for example `at+jwt` for RFC 9068 access
+    /// tokens. Compared case-insensitively, with or without `application/`. Call again to
+    /// accept more than one type.
+    pub fn expected_type(mut self, typ: &str) -> Self {
+        self.types.push(normalize_type(typ));
+        self
+    }
+
+    /// Restricts the algorithms accepted, whatever the keys allow.
+    pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
+        self.algorithms = algorithms;
+        self
+    }
+
+    /// Where to read the token, replacing the default `Authorization: Bearer`. Call again to
+    /// read from several places; a request with a token in more than one is refused.
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        if self.sources == [TokenSource::Bearer] && source != TokenSource::Bearer {
+            self.sources.clear();
+        }
+        if !self.sources.contains(&source) {
+            self.sources.push(source);
+        }
+        self
+    }
+
+    /// Where to read the token: exactly these places, in this order.
+    pub fn token_sources(mut self, sources: impl IntoIterator<Item = TokenSource>) -> Self {
+        self.sources = sources.into_iter().collect();
+        self
+    }
+
+    /// The largest token accepted, in bytes (default 8 KiB), checked before any decoding.
+    pub fn max_token_len(mut self, len: usize) -> Self {
+        self.max_token_len = len;
+        self
+    }
+
+    /// The largest `kid` accepted, in bytes (default 256).
+    pub fn max_kid_len(mut self, len: usize) -> Self {
+        self.max_kid_len = len;
+        self
+    }
+
+    /// Lets requests without any token through, without claims (handlers take
+    /// `Option<Claims<C>>`). A token that is present must still be valid.
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system clock (for tests).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Runs `check` on every verified token before the request goes on. Return
+    /// [`AuthError::insufficient_scope`] for a 403 or [`AuthError::rejected`] for a 401.
+    pub fn check<F>(mut self, check: F) -> Self
+    where
+        F: Fn(&C, &Parts) -> Result<(), AuthError> + Send + Sync + 'static,
+    {
+        self.check = Some(Check::Sync(Arc::new(check)));
+        self
+    }
+
+    /// Like [`check`](Self::check), for checks that must wait (a database, a policy service).
+    /// The closure reads what it needs from the claims and the request, then returns a
+    /// `'static` future.
+    pub fn check_async<F, Fut>(mut self, check: F) -> Self
+    where
+        F: Fn(&C, &Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), AuthError>> + Send + 'static,
+    {
+        self.check = Some(Check::Async(Arc::new(move |claims: &C, parts: &Parts| {
+            Box::pin(check(claims, parts)) as crate::check::CheckFuture
+        })));
+        self
+    }
+
+    /// Verifies signatures with this jsonwebtoken provider. Needed when both or neither of the
+    /// crate's `aws-lc-rs` and `rust-crypto` features are enabled.
+    pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Replaces the rejection responses, for example with a JSON body.
+    ///
+    /// Any `Fn(&AuthError, Protocol) -> http::Response<ResBody>` will do; the middleware adds the
+    /// [`AuthError`] to the response's extensions.
+    pub fn on_rejection<R2>(self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
+        JwtAuthBuilder {
+            keys: self.keys,
+            rejection,
+            sources: self.sources,
+            algorithms: self.algorithms,
+            max_token_len: self.max_token_len,
+            max_kid_len: self.max_kid_len,
+            require_exp: self.require_exp,
+            leeway: self.leeway,
+            issuers: self.issuers,
+            audiences: self.audiences,
+            required: self.required,
+            types: self.types,
+            clock: self.clock,
+            optional: self.optional,
+            check: self.check,
+            provider: self.provider,
+            _claims: PhantomData,
+        }
+    }
+
+    /// Checks the configuration and makes the layer.
+    ///
+    /// Everything that could fail is checked here, so that nothing fails on a request: the
+    /// signature backend, the key source, the limits and the leeway.
+    pub fn build(self) -> Result<JwtAuthLayer<C, K, R>, ConfigError>
+    where
+        K: KeySource,
+    {
+        let provider = crypto::resolve(self.provider)?;
+        self.keys.check_config()?;
+        let setting = |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
+        if self.sources.is_empty() {
+            return setting("no token source: configure at least one");
+        }
+        if self.algorithms.is_empty() {
+            return setting("no algorithm is allowed");
+        }
+        if self.leeway > MAX_LEEWAY {
+            return setting("leeway is more than 10 minutes");
+        }
+        if self.max_token_len == 0 || self.max_kid_len == 0 {
+            return setting("token and kid size limits must be positive");
+        }
+        if self.required.len() > MAX_REQUIRED_CLAIMS {
+            return setting("more than 64 required claims");
+        }
+        let verifier = Verifier {
+            sources: self.sources,
+            algorithms: self.algorithms,
+            max_token_len: self.max_token_len,
+            max_kid_len: self.max_kid_len,
+            rules: Rules {
+                require_exp: self.require_exp,
+                leeway: self.leeway,
+                issuers: self.issuers,
+                audiences: self.audiences,
+                required: self.required,
+                types: self.types,
+                clock: self.clock,
+            },
+            provider,
+        };
+        Ok(JwtAuthLayer {
+            config: Arc::new(Config {
+                keys: self.keys,
+                rejection: self.rejection,
+                verifier,
+                optional: self.optional,
+                check: self.check,
+            }),
+        })
+    }
+}

@@ -1,0 +1,98 @@
+//! JWT authentication for any [Tower](https://docs.rs/tower) service: axum routers, tonic
+//! servers, anything that takes an `http::Request`.
+//!
+//! [`JwtAuthLayer`] reads the token (`Authorization: Bearer`, a cookie or a header), verifies
+//! its signature with a key from a [`KeySource`], checks its claims, and hands the inner
+//! service the request with [`Claims<C>`] in its extensions. A refused request gets a response
+//! in its protocol's own words: RFC 6750 status codes and `WWW-Authenticate` for HTTP,
+//! `grpc-status` for gRPC. The typed reason, an [`AuthError`], rides in that response's
+//! extensions.
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use http::{Request, Response, StatusCode};
+//! use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+//! use serde::{Deserialize, Serialize};
+//! use tower::{service_fn, ServiceExt};
+//! use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
+//!
+//! #[derive(Clone, Serialize, Deserialize)]
+//! struct MyClaims { sub: String, exp: u64, iss: String, aud: String }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! const SECRET: &[u8] = b"a secret of at least thirty-two bytes";
+//! let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
+//! let auth = JwtAuthLayer::<MyClaims>::builder(keys)
+//!     .issuer("https://idp.example")
+//!     .audience("api")
+//!     # .crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+//!     .build()?;
+//!
+//! let app = auth.layer(service_fn(|req: Request<String>| async move {
+//!     let Claims(claims) = req.extensions().get::<Claims<MyClaims>>().unwrap().clone();
+//!     Ok::<_, Infallible>(Response::new(format!("hello {}", claims.sub)))
+//! }));
+//!
+//! let claims = MyClaims {
+//!     sub: "ann".into(),
+//!     exp: jsonwebtoken::get_current_timestamp() + 300,
+//!     iss: "https://idp.example".into(),
+//!     aud: "api".into(),
+//! };
+//! let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET))?;
+//! let request = Request::get("/me").header("authorization", format!("Bearer {token}")).body(String::new())?;
+//! let response = app.clone().oneshot(request).await?;
+//! assert_eq!(response.into_body(), "hello ann");
+//!
+//! let response = app.oneshot(Request::get("/me").body(String::new())?).await?;
+//! assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+//! assert_eq!(response.headers()["www-authenticate"], "Bearer");
+//! # Ok(()) }
+//! ```
+//!
+//! With axum, add the layer with `Router::layer` or `Router::route_layer` and take
+//! `Claims<MyClaims>` as a handler argument (feature `axum`, on by default). With tonic, add it
+//! with `Server::builder().layer(auth)` and read `request.extensions().get::<Claims<MyClaims>>()`
+//! in the handler (feature `tonic` forwards `NamedService`).
+//!
+//! # Features
+//! - `aws-lc-rs` (default): verify signatures with aws-lc-rs.
+//! - `rust-crypto`: verify signatures with the RustCrypto crates. With both backends enabled,
+//!   choose one with [`JwtAuthBuilder::crypto_provider`].
+//! - `axum` (default): `Claims<C>` is an axum extractor.
+//! - `tonic`: the service forwards `tonic::server::NamedService`.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod check;
+mod claims;
+mod crypto;
+mod error;
+mod future;
+mod key;
+mod layer;
+mod rejection;
+mod service;
+mod token;
+mod validation;
+mod verify;
+
+#[cfg(feature = "axum")]
+pub use claims::ClaimsRejection;
+pub use claims::{Audience, Claims, StandardClaims};
+pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+pub use future::ResponseFuture;
+pub use key::{AlgorithmSet, KeySource, StaticKeys, TokenHeader, VerifyingKey};
+pub use layer::{
+    JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_KID_LEN, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
+};
+pub use rejection::{DefaultRejection, OnRejection, Protocol};
+pub use service::JwtAuth;
+pub use token::TokenSource;
+pub use validation::{Clock, SystemClock};
+
+/// Re-exported so that users name algorithms and providers from the same version we use.
+pub use jsonwebtoken;

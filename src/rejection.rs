@@ -1,0 +1,189 @@
+//! What a refused request gets back.
+
+use std::time::Duration;
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+use crate::error::{AuthError, AuthErrorKind};
+
+/// The protocol of a request, which decides the shape of its rejection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// Plain HTTP: RFC 6750 status codes and `WWW-Authenticate`.
+    Http,
+    /// gRPC (`content-type: application/grpc...`): HTTP 200, trailers-only, `grpc-status`.
+    Grpc,
+}
+
+impl Protocol {
+    /// The protocol of a request, from its `content-type`.
+    pub fn of(headers: &HeaderMap) -> Self {
+        match headers.get(CONTENT_TYPE) {
+            Some(ct) if ct.as_bytes().starts_with(b"application/grpc") => Self::Grpc,
+            _ => Self::Http,
+        }
+    }
+}
+
+/// Builds the response for a refused request.
+///
+/// [`DefaultRejection`] answers in the request's protocol and needs only `ResBody: Default`.
+/// Any `Fn(&AuthError, Protocol) -> Response<ResBody>` can replace it, for example to send a
+/// JSON body under axum. Whatever it returns, the middleware adds the [`AuthError`] to the
+/// response's extensions.
+pub trait OnRejection<ResBody>: Send + Sync + 'static {
+    /// The response for a request refused for `error`.
+    fn on_rejection(&self, error: &AuthError, protocol: Protocol) -> Response<ResBody>;
+}
+
+impl<F, ResBody> OnRejection<ResBody> for F
+where
+    F: Fn(&AuthError, Protocol) -> Response<ResBody> + Send + Sync + 'static,
+{
+    fn on_rejection(&self, error: &AuthError, protocol: Protocol) -> Response<ResBody> {
+        self(error, protocol)
+    }
+}
+
+/// The standard answers: RFC 6750 for HTTP, `grpc-status` for gRPC, with an empty body.
+///
+/// | refusal | HTTP | gRPC |
+/// | --- | --- | --- |
+/// | no token | 401, bare `WWW-Authenticate: Bearer` | 16 `UNAUTHENTICATED` |
+/// | two tokens, malformed credentials | 400 `invalid_request` | 16 `UNAUTHENTICATED` |
+/// | bad, expired, unverifiable token | 401 `invalid_token` | 16 `UNAUTHENTICATED` |
+/// | a check wants a scope | 403 `insufficient_scope` | 7 `PERMISSION_DENIED` |
+/// | keys unavailable | 503 with `Retry-After` | 14 `UNAVAILABLE` |
+#[derive(Debug, Clone, Default)]
+pub struct DefaultRejection {
+    realm: Option<String>,
+}
+
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// Bytes gRPC wants percent-encoded in `grpc-message`: controls, non-ASCII and `%`.
+const GRPC_MESSAGE: &AsciiSet = &CONTROLS.add(b'%');
+
+/// Keeps only what an RFC 6750 quoted value may hold (no `"` or `\`, visible ASCII and space).
+fn quotable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '"' { '\'' } else { c })
+        .filter(|c| matches!(c, ' ' | '!' | '#'..='[' | ']'..='~'))
+        .collect()
+}
+
+impl DefaultRejection {
+    /// The default answers, without a realm.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the protection space in `WWW-Authenticate` (`realm="..."`).
+    #[must_use]
+    pub fn realm(mut self, realm: &str) -> Self {
+        self.realm = Some(quotable(realm));
+        self
+    }
+
+    /// The `WWW-Authenticate` value for an HTTP refusal.
+    pub fn challenge(&self, error: &AuthError) -> String {
+        let mut params = Vec::new();
+        if let Some(realm) = &self.realm {
+            params.push(format!("realm=\"{realm}\""));
+        }
+        if let Some(code) = error.error_code() {
+            params.push(format!("error=\"{code}\""));
+            params.push(format!("error_description=\"{}\"", quotable(&error.to_string())));
+        }
+        if let AuthErrorKind::InsufficientScope { scope: Some(scope) } = error.kind() {
+            params.push(format!("scope=\"{}\"", quotable(scope)));
+        }
+        if params.is_empty() {
+            "Bearer".to_owned()
+        } else {
+            format!("Bearer {}", params.join(", "))
+        }
+    }
+}
+
+impl<ResBody: Default> OnRejection<ResBody> for DefaultRejection {
+    fn on_rejection(&self, error: &AuthError, protocol: Protocol) -> Response<ResBody> {
+        let mut response = Response::new(ResBody::default());
+        if protocol == Protocol::Http {
+            *response.status_mut() = error.status();
+        }
+        let headers = response.headers_mut();
+        match protocol {
+            Protocol::Grpc => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+                headers.insert("grpc-status", HeaderValue::from(u16::from(error.grpc_code())));
+                let message = utf8_percent_encode(&error.to_string(), GRPC_MESSAGE).to_string();
+                if let Ok(value) = HeaderValue::try_from(message) {
+                    headers.insert("grpc-message", value);
+                }
+            }
+            Protocol::Http => {
+                if let AuthErrorKind::KeysUnavailable { retry_after } = error.kind() {
+                    let secs = retry_after.unwrap_or(DEFAULT_RETRY_AFTER).as_secs().max(1);
+                    headers.insert(RETRY_AFTER, HeaderValue::from(secs));
+                } else if let Ok(value) = HeaderValue::try_from(self.challenge(error)) {
+                    headers.insert(WWW_AUTHENTICATE, value);
+                }
+            }
+        }
+        debug_assert!(protocol == Protocol::Grpc || response.status() != StatusCode::OK);
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(error: AuthError, rejection: &DefaultRejection) -> Response<()> {
+        rejection.on_rejection(&error, Protocol::Http)
+    }
+
+    #[test]
+    fn missing_token_gets_a_bare_challenge() {
+        let r = http(AuthErrorKind::MissingToken.into(), &DefaultRejection::new());
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer");
+        let r = http(AuthErrorKind::MissingToken.into(), &DefaultRejection::new().realm("my \"api\""));
+        assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer realm=\"my 'api'\"");
+    }
+
+    #[test]
+    fn invalid_token_and_scope() {
+        let r = http(AuthErrorKind::InvalidSignature.into(), &DefaultRejection::new());
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            "Bearer error=\"invalid_token\", error_description=\"token signature is invalid\""
+        );
+        let r = http(AuthError::insufficient_scope("admin"), &DefaultRejection::new());
+        assert_eq!(r.status(), 403);
+        assert!(r.headers()[WWW_AUTHENTICATE].to_str().unwrap().ends_with("scope=\"admin\""));
+        let r = http(AuthErrorKind::KeysUnavailable { retry_after: None }.into(), &DefaultRejection::new());
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()[RETRY_AFTER], "30");
+    }
+
+    #[test]
+    fn grpc_form() {
+        let r: Response<()> = DefaultRejection::new().on_rejection(&AuthError::rejected("100% \"no\""), Protocol::Grpc);
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["grpc-status"], "16");
+        assert_eq!(r.headers()["grpc-message"], "token refused: 100%25 \"no\"");
+    }
+
+    #[test]
+    fn protocol_from_content_type() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Protocol::of(&h), Protocol::Http);
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc+proto"));
+        assert_eq!(Protocol::of(&h), Protocol::Grpc);
+    }
+}

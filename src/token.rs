@@ -1,0 +1,355 @@
+//! Where the token comes from, and its compact JWS shape.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use http::header::{AUTHORIZATION, COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use jsonwebtoken::Algorithm;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{AuthError, AuthErrorKind};
+
+/// Where the middleware looks for the token.
+///
+/// The default is [`TokenSource::Bearer`]. With several sources, every one is read: a request
+/// that carries a token in more than one place (or twice in one place) is refused with 400
+/// `invalid_request`, as RFC 6750 §2 requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `Authorization: Bearer <token>`; the scheme is matched case-insensitively.
+    Bearer,
+    /// A cookie with this name.
+    Cookie(Cow<'static, str>),
+    /// The whole value of this header.
+    Header(HeaderName),
+}
+
+impl TokenSource {
+    /// A cookie with this name.
+    pub fn cookie(name: impl Into<Cow<'static, str>>) -> Self {
+        Self::Cookie(name.into())
+    }
+
+    /// The whole value of this header.
+    pub fn header(name: HeaderName) -> Self {
+        Self::Header(name)
+    }
+}
+
+/// A token found in a request: the header value that holds it, and where in that value.
+#[derive(Clone)]
+pub(crate) struct Token {
+    value: HeaderValue,
+    start: usize,
+    end: usize,
+}
+
+impl Token {
+    pub(crate) fn as_str(&self) -> &str {
+        // Checked to be visible ASCII when found.
+        std::str::from_utf8(&self.value.as_bytes()[self.start..self.end]).unwrap_or_default()
+    }
+}
+
+fn found(value: &HeaderValue, start: usize, end: usize) -> Result<Option<Token>, AuthError> {
+    let bytes = &value.as_bytes()[start..end];
+    if bytes.is_empty() {
+        return Err(AuthErrorKind::InvalidRequest("the token is empty").into());
+    }
+    if !bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return Err(AuthErrorKind::InvalidRequest("the token has characters a token cannot have").into());
+    }
+    Ok(Some(Token { value: value.clone(), start, end }))
+}
+
+fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h HeaderValue>, AuthError> {
+    let mut all = headers.get_all(name).iter();
+    match (all.next(), all.next()) {
+        (None, _) => Ok(None),
+        (Some(value), None) => Ok(Some(value)),
+        (Some(_), Some(_)) => Err(AuthErrorKind::MultipleTokens.into()),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<Option<Token>, AuthError> {
+    let Some(value) = single(headers, &AUTHORIZATION)? else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    const SCHEME: &[u8] = b"bearer";
+    if bytes.len() < SCHEME.len() || !bytes[..SCHEME.len()].eq_ignore_ascii_case(SCHEME) {
+        // Another scheme (Basic, ...): not a bearer token.
+        return Ok(None);
+    }
+    let rest = &bytes[SCHEME.len()..];
+    if !rest.is_empty() && rest[0] != b' ' {
+        // `BearerX...` is another scheme's name.
+        return Ok(None);
+    }
+    let spaces = rest.iter().take_while(|b| **b == b' ').count();
+    let end = bytes.len() - bytes.iter().rev().take_while(|b| **b == b' ').count();
+    let start = (SCHEME.len() + spaces).min(end);
+    found(value, start, end)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Result<Option<Token>, AuthError> {
+    let mut token = None;
+    for value in headers.get_all(COOKIE) {
+        let bytes = value.as_bytes();
+        let mut offset = 0;
+        for pair in bytes.split(|b| *b == b';') {
+            let pair_start = offset;
+            offset += pair.len() + 1;
+            let Some(eq) = pair.iter().position(|b| *b == b'=') else { continue };
+            if pair[..eq].trim_ascii() != name.as_bytes() {
+                continue;
+            }
+            let raw = &pair[eq + 1..];
+            let lead = raw.len() - raw.trim_ascii_start().len();
+            let trimmed = raw.trim_ascii();
+            if trimmed.is_empty() {
+                // An emptied cookie is no token.
+                continue;
+            }
+            if token.is_some() {
+                return Err(AuthErrorKind::MultipleTokens.into());
+            }
+            let start = pair_start + eq + 1 + lead;
+            token = found(value, start, start + trimmed.len())?;
+        }
+    }
+    Ok(token)
+}
+
+fn header(headers: &HeaderMap, name: &HeaderName) -> Result<Option<Token>, AuthError> {
+    let Some(value) = single(headers, name)? else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    let end = bytes.len() - (bytes.len() - bytes.trim_ascii_end().len());
+    let start = bytes.len() - bytes.trim_ascii_start().len();
+    found(value, start.min(end), end)
+}
+
+/// Finds the one token of a request.
+pub(crate) fn extract(sources: &[TokenSource], headers: &HeaderMap) -> Result<Token, AuthError> {
+    let mut token = None;
+    for source in sources {
+        let here = match source {
+            TokenSource::Bearer => bearer(headers)?,
+            TokenSource::Cookie(name) => cookie(headers, name)?,
+            TokenSource::Header(name) => header(headers, name)?,
+        };
+        if here.is_some() {
+            if token.is_some() {
+                return Err(AuthErrorKind::MultipleTokens.into());
+            }
+            token = here;
+        }
+    }
+    token.ok_or_else(|| AuthErrorKind::MissingToken.into())
+}
+
+/// The three segments of a compact JWS, checked to be unpadded base64url.
+pub(crate) struct Segments<'a> {
+    pub(crate) header: &'a str,
+    pub(crate) payload: &'a str,
+    /// `header.payload`, the signing input.
+    pub(crate) message: &'a str,
+    pub(crate) signature: &'a str,
+}
+
+fn malformed(why: &'static str) -> AuthError {
+    AuthErrorKind::Malformed(why).into()
+}
+
+/// Splits a compact JWS. Runs before any decoding.
+pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
+    let bytes = token.as_bytes();
+    let mut dots = [0usize; 2];
+    let mut count = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'.' => {
+                if count == 2 {
+                    return Err(malformed("expected 3 dot-separated segments (JWE and others are refused)"));
+                }
+                dots[count] = i;
+                count += 1;
+            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
+            _ => return Err(malformed("segments must be base64url without padding")),
+        }
+    }
+    if count != 2 {
+        return Err(malformed("expected 3 dot-separated segments"));
+    }
+    let (header, payload, signature) =
+        (&token[..dots[0]], &token[dots[0] + 1..dots[1]], &token[dots[1] + 1..]);
+    if header.is_empty() || payload.is_empty() {
+        return Err(malformed("empty header or payload segment"));
+    }
+    if signature.is_empty() {
+        return Err(malformed("the token is not signed"));
+    }
+    Ok(Segments { header, payload, message: &token[..dots[1]], signature })
+}
+
+pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, AuthError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| malformed("a segment is not canonical base64url"))
+}
+
+/// A string that borrows from the input when it has no escapes.
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
+}
+
+fn any_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+/// The JOSE header members this crate acts on. Others (`jwk`, `jku`, `x5u`, `x5c`, ...) are
+/// ignored: a key is never taken from, nor fetched for, a token.
+#[derive(Deserialize)]
+pub(crate) struct RawHeader<'a> {
+    #[serde(borrow)]
+    alg: Text<'a>,
+    #[serde(borrow, default)]
+    kid: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    typ: Option<Text<'a>>,
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+    #[serde(default, deserialize_with = "any_value")]
+    b64: Option<serde_json::Value>,
+}
+
+/// A checked header: a supported algorithm, a bounded `kid`, no `crit`, no `b64: false`.
+pub(crate) struct Header<'a> {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<Cow<'a, str>>,
+    pub(crate) typ: Option<Cow<'a, str>>,
+}
+
+impl<'a> RawHeader<'a> {
+    pub(crate) fn parse(json: &'a [u8]) -> Result<Self, AuthError> {
+        serde_json::from_slice(json).map_err(|_| malformed("the header is not a valid JOSE header"))
+    }
+
+    pub(crate) fn check(self, max_kid_len: usize) -> Result<Header<'a>, AuthError> {
+        if self.crit {
+            return Err(AuthErrorKind::CriticalHeader.into());
+        }
+        if self.b64.is_some_and(|v| v != serde_json::Value::Bool(true)) {
+            return Err(AuthErrorKind::UnencodedPayload.into());
+        }
+        // Names are compared exactly: `none`, `None`, `hs256` are all refused here.
+        let alg = self.alg.0.parse::<Algorithm>().map_err(|_| AuthError::new(AuthErrorKind::UnsupportedAlgorithm))?;
+        if self.kid.as_ref().is_some_and(|k| k.0.len() > max_kid_len) {
+            return Err(malformed("the kid is too long"));
+        }
+        Ok(Header { alg, kid: self.kid.map(|k| k.0), typ: self.typ.map(|t| t.0) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+        }
+        map
+    }
+
+    fn kind(r: Result<Token, AuthError>) -> AuthErrorKind {
+        r.err().unwrap().kind().clone()
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        let srcs = [TokenSource::Bearer];
+        for v in ["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c  "] {
+            assert_eq!(extract(&srcs, &headers(&[("authorization", v)])).unwrap().as_str(), "a.b.c");
+        }
+        assert_eq!(kind(extract(&srcs, &headers(&[("authorization", "Basic abc")]))), AuthErrorKind::MissingToken);
+        assert_eq!(kind(extract(&srcs, &headers(&[("authorization", "Bearerx a")]))), AuthErrorKind::MissingToken);
+        assert!(matches!(kind(extract(&srcs, &headers(&[("authorization", "Bearer ")]))), AuthErrorKind::InvalidRequest(_)));
+        assert!(matches!(kind(extract(&srcs, &headers(&[("authorization", "Bearer")]))), AuthErrorKind::InvalidRequest(_)));
+    }
+
+    #[test]
+    fn two_tokens_are_refused() {
+        let both = [TokenSource::Bearer, TokenSource::cookie("jwt")];
+        let twice = headers(&[("authorization", "Bearer a"), ("authorization", "Bearer b")]);
+        assert_eq!(kind(extract(&both, &twice)), AuthErrorKind::MultipleTokens);
+        let mixed = headers(&[("authorization", "Bearer a"), ("cookie", "jwt=b")]);
+        assert_eq!(kind(extract(&both, &mixed)), AuthErrorKind::MultipleTokens);
+        let two_cookies = headers(&[("cookie", "jwt=a; x=1"), ("cookie", "jwt=b")]);
+        assert_eq!(kind(extract(&both, &two_cookies)), AuthErrorKind::MultipleTokens);
+    }
+
+    #[test]
+    fn cookie_and_header_sources() {
+        let srcs = [TokenSource::cookie("jwt"), TokenSource::header(HeaderName::from_static("x-token"))];
+        let h = headers(&[("cookie", "a=1; jwt = t.o.k ;b=2")]);
+        assert_eq!(extract(&srcs, &h).unwrap().as_str(), "t.o.k");
+        let h = headers(&[("cookie", "jwt=; other=1"), ("x-token", " h.d.r ")]);
+        assert_eq!(extract(&srcs, &h).unwrap().as_str(), "h.d.r");
+        let h = headers(&[("cookie", "notjwt=1")]);
+        assert_eq!(kind(extract(&srcs, &h)), AuthErrorKind::MissingToken);
+    }
+
+    #[test]
+    fn split_refuses_everything_but_compact_jws() {
+        assert!(split("aGk.aGk.aGk").is_ok());
+        for bad in ["aGk.aGk", "a.b.c.d", "a.b.c.d.e", "aGk=.aGk.aGk", "a+b.c.d", "a/b.c.d", "a b.c.d", "{\"payload\":1}", ".b.c", "a..c", "a.b."] {
+            assert!(split(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn header_rules() {
+        let check = |json: &str| RawHeader::parse(json.as_bytes()).and_then(|h| h.check(8)).map(|h| h.alg);
+        assert_eq!(check(r#"{"alg":"HS256"}"#).unwrap(), Algorithm::HS256);
+        for alg in ["none", "None", "nOnE", "hs256", "HS256 "] {
+            let json = format!(r#"{{"alg":"{alg}"}}"#);
+            assert_eq!(check(&json).unwrap_err().kind(), &AuthErrorKind::UnsupportedAlgorithm, "{alg}");
+        }
+        assert_eq!(check(r#"{"alg":"HS256","crit":[]}"#).unwrap_err().kind(), &AuthErrorKind::CriticalHeader);
+        assert_eq!(check(r#"{"alg":"HS256","crit":null}"#).unwrap_err().kind(), &AuthErrorKind::CriticalHeader);
+        assert_eq!(check(r#"{"alg":"HS256","b64":false}"#).unwrap_err().kind(), &AuthErrorKind::UnencodedPayload);
+        assert!(check(r#"{"alg":"HS256","b64":true}"#).is_ok());
+        assert!(check(r#"{"alg":"HS256","kid":12}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","kid":"123456789"}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","alg":"none"}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","jwk":{"kty":"oct"}}"#).is_ok());
+    }
+}

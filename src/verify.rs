@@ -1,0 +1,82 @@
+//! The verification pipeline that does not depend on the service: from request headers to
+//! typed claims.
+
+use std::fmt;
+
+use http::HeaderMap;
+use jsonwebtoken::crypto::CryptoProvider;
+use jsonwebtoken::Algorithm;
+use serde::de::DeserializeOwned;
+
+use crate::crypto;
+use crate::error::{AuthError, AuthErrorKind};
+use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
+use crate::token::{self, RawHeader, Token, TokenSource};
+use crate::validation::Rules;
+
+/// Everything needed to verify a token, fixed at build time.
+pub(crate) struct Verifier {
+    pub(crate) sources: Vec<TokenSource>,
+    pub(crate) algorithms: AlgorithmSet,
+    pub(crate) max_token_len: usize,
+    pub(crate) max_kid_len: usize,
+    pub(crate) rules: Rules,
+    pub(crate) provider: &'static CryptoProvider,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("sources", &self.sources)
+            .field("algorithms", &self.algorithms)
+            .field("max_token_len", &self.max_token_len)
+            .field("max_kid_len", &self.max_kid_len)
+            .field("rules", &self.rules)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A token whose header passed, waiting for its key.
+pub(crate) struct Pending {
+    pub(crate) token: Token,
+    pub(crate) alg: Algorithm,
+}
+
+impl Verifier {
+    /// Finds the token, checks its shape and header, and asks the key source for its key.
+    pub(crate) fn begin<K: KeySource>(
+        &self,
+        headers: &HeaderMap,
+        keys: &K,
+    ) -> Result<(Pending, K::Future), AuthError> {
+        let token = token::extract(&self.sources, headers)?;
+        let text = token.as_str();
+        if text.len() > self.max_token_len {
+            return Err(AuthErrorKind::TokenTooLarge { len: text.len(), max: self.max_token_len }.into());
+        }
+        let segments = token::split(text)?;
+        let header_json = token::b64(segments.header)?;
+        let header = RawHeader::parse(&header_json)?.check(self.max_kid_len)?;
+        if !self.algorithms.contains(header.alg) {
+            return Err(AuthErrorKind::UnsupportedAlgorithm.into());
+        }
+        self.rules.check_type(header.typ.as_deref())?;
+        let view = TokenHeader { alg: header.alg, kid: header.kid.as_deref(), typ: header.typ.as_deref() };
+        let lookup = keys.key_for(&view);
+        Ok((Pending { alg: header.alg, token }, lookup))
+    }
+
+    /// Verifies the signature with the key found, then the claims.
+    pub(crate) fn finish<C: DeserializeOwned>(&self, pending: &Pending, key: &VerifyingKey) -> Result<C, AuthError> {
+        // The key source cannot widen what a key verifies.
+        if !key.algorithms().contains(pending.alg) {
+            return Err(AuthErrorKind::UnsupportedAlgorithm.into());
+        }
+        let segments = token::split(pending.token.as_str())?;
+        let signature = token::b64(segments.signature)?;
+        crypto::verify(self.provider, pending.alg, key.decoding_key(), segments.message.as_bytes(), &signature)?;
+        let payload = token::b64(segments.payload)?;
+        self.rules.check_claims(&payload)?;
+        serde_json::from_slice(&payload).map_err(|_| AuthErrorKind::InvalidClaims.into())
+    }
+}

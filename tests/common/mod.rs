@@ -1,0 +1,100 @@
+//! Shared by the integration tests: key fixtures, a fixed clock, token minting.
+#![allow(dead_code)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+use tower_jwt_auth::{JwtAuthBuilder, JwtAuthLayer, KeySource};
+
+/// The fixed "now" of every test: 2026-01-01T00:00:00Z.
+pub const NOW: u64 = 1_767_225_600;
+
+pub fn clock() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW)
+}
+
+pub const HS_SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+pub const RSA_PRIVATE: &str = include_str!("../keys/rsa_private.pem");
+pub const RSA_PUBLIC: &str = include_str!("../keys/rsa_public.pem");
+pub const RSA_PUBLIC_PKCS1: &str = include_str!("../keys/rsa_public_pkcs1.pem");
+pub const RSA_PUBLIC_DER: &[u8] = include_bytes!("../keys/rsa_public.der");
+pub const RSA2_PRIVATE: &str = include_str!("../keys/rsa2_private.pem");
+pub const RSA2_PUBLIC: &str = include_str!("../keys/rsa2_public.pem");
+pub const EC256_PRIVATE: &str = include_str!("../keys/ec256_private.pem");
+pub const EC256_PUBLIC: &str = include_str!("../keys/ec256_public.pem");
+pub const EC256_PUBLIC_DER: &[u8] = include_bytes!("../keys/ec256_public.der");
+pub const EC384_PRIVATE: &str = include_str!("../keys/ec384_private.pem");
+pub const EC384_PUBLIC: &str = include_str!("../keys/ec384_public.pem");
+pub const ED_PRIVATE: &str = include_str!("../keys/ed25519_private.pem");
+pub const ED_PUBLIC: &str = include_str!("../keys/ed25519_public.pem");
+pub const ED_PUBLIC_DER: &[u8] = include_bytes!("../keys/ed25519_public.der");
+
+/// The claims type most tests use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestClaims {
+    pub sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl TestClaims {
+    /// Valid for ten minutes from `NOW`, issued by `https://idp.test` for `api`.
+    pub fn valid() -> Self {
+        Self {
+            sub: "ann".into(),
+            exp: Some(NOW + 600),
+            iss: Some("https://idp.test".into()),
+            aud: Some("api".into()),
+            scope: None,
+        }
+    }
+}
+
+/// The signing key for an algorithm, from the fixtures.
+pub fn encoding_key(alg: Algorithm) -> EncodingKey {
+    match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => EncodingKey::from_secret(HS_SECRET),
+        Algorithm::ES256 => EncodingKey::from_ec_pem(EC256_PRIVATE.as_bytes()).unwrap(),
+        Algorithm::ES384 => EncodingKey::from_ec_pem(EC384_PRIVATE.as_bytes()).unwrap(),
+        Algorithm::EdDSA => EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap(),
+        _ => EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap(),
+    }
+}
+
+/// A token for `claims` signed with the fixture key of `alg`.
+pub fn mint<T: Serialize>(alg: Algorithm, claims: &T) -> String {
+    mint_with(Header::new(alg), claims)
+}
+
+/// A token with a header of your own, signed with the fixture key of its `alg`.
+pub fn mint_with<T: Serialize>(header: Header, claims: &T) -> String {
+    install_signing_provider();
+    let key = encoding_key(header.alg);
+    encode(&header, claims, &key).unwrap()
+}
+
+/// The signature backend for tests: the one the features pick, or aws-lc-rs when both are on.
+pub fn with_backend<C, K: KeySource, R>(builder: JwtAuthBuilder<C, K, R>) -> JwtAuthBuilder<C, K, R> {
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    builder
+}
+
+/// A builder with the test backend and the fixed clock.
+pub fn builder<C, K: KeySource>(keys: K) -> JwtAuthBuilder<C, K> {
+    with_backend(JwtAuthLayer::<C>::builder(keys)).clock(clock)
+}
+
+/// jsonwebtoken needs a process default provider to *sign* when both backends are enabled.
+pub fn install_signing_provider() {
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+}

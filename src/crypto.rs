@@ -3,7 +3,7 @@
 use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
-use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+use crate::error::{AuthError, AuthErrorKind, ConfigError};
 
 /// The provider named by the crate's features, decided at build time.
 ///
@@ -26,7 +26,7 @@ pub(crate) fn resolve(explicit: Option<&'static CryptoProvider>) -> Result<&'sta
     #[cfg(all(feature = "rust-crypto", feature = "aws-lc-rs"))]
     {
         Err(ConfigError::new(
-            ConfigErrorKind::CryptoBackend,
+            crate::error::ConfigErrorKind::CryptoBackend,
             "both the `aws-lc-rs` and `rust-crypto` features are enabled: choose a backend with \
              JwtAuthBuilder::crypto_provider, or enable only one of the features",
         ))
@@ -34,7 +34,7 @@ pub(crate) fn resolve(explicit: Option<&'static CryptoProvider>) -> Result<&'sta
     #[cfg(not(any(feature = "rust-crypto", feature = "aws-lc-rs")))]
     {
         Err(ConfigError::new(
-            ConfigErrorKind::CryptoBackend,
+            crate::error::ConfigErrorKind::CryptoBackend,
             "no signature backend: enable the `aws-lc-rs` or `rust-crypto` feature, or pass a \
              provider to JwtAuthBuilder::crypto_provider",
         ))

@@ -71,7 +71,6 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthLayer<C, K, R> {
 impl<C> JwtAuthLayer<C> {
     /// Starts configuring a layer that verifies tokens with `keys` and hands handlers claims of
     /// type `C`.
-    #[must_use]
     pub fn builder<K: KeySource>(keys: K) -> JwtAuthBuilder<C, K> {
         JwtAuthBuilder {
             keys,

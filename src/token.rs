@@ -49,7 +49,8 @@ pub(crate) struct Token {
 impl Token {
     pub(crate) fn as_str(&self) -> &str {
         // Checked to be visible ASCII when found.
-        std::str::from_utf8(&self.value.as_bytes()[self.start..self.end]).unwrap_or_default()
+        let bytes = self.value.as_bytes().get(self.start..self.end).unwrap_or_default();
+        std::str::from_utf8(bytes).unwrap_or_default()
     }
 }
 

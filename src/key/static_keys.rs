@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::{jwk, KeySource, TokenHeader, VerifyingKey};
+use super::{jwk, AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 
 /// Keys held in memory for the life of the service: HMAC secrets, PEM or DER public keys, or a
@@ -31,6 +31,7 @@ use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 #[derive(Clone, Debug, Default)]
 pub struct StaticKeys {
     keys: Vec<Arc<VerifyingKey>>,
+    algorithms: AlgorithmSet,
     by_kid: HashMap<Box<str>, usize>,
 }
 
@@ -51,6 +52,7 @@ impl StaticKeys {
             }
             self.by_kid.insert(kid.into(), self.keys.len());
         }
+        self.algorithms = self.algorithms.union(key.algorithms());
         self.keys.push(Arc::new(key));
         Ok(self)
     }
@@ -129,6 +131,10 @@ impl StaticKeys {
 
     /// The key for a token header, by the rules in the type's documentation.
     pub fn find(&self, header: &TokenHeader<'_>) -> Result<&Arc<VerifyingKey>, AuthError> {
+        if !self.algorithms.contains(header.alg) {
+            // No key here verifies this algorithm: HS256 against RSA keys, for one.
+            return Err(AuthErrorKind::UnsupportedAlgorithm.into());
+        }
         if let Some(index) = header.kid.and_then(|kid| self.by_kid.get(kid)) {
             let key = &self.keys[*index];
             return if key.algorithms().contains(header.alg) {
@@ -184,6 +190,8 @@ mod tests {
     #[test]
     fn selection_by_kid_then_by_algorithm() {
         let keys = StaticKeys::new().key(hs(Some("a"), 1)).unwrap().key(hs(Some("b"), 2)).unwrap();
+        let err = keys.find(&TokenHeader::new(Algorithm::RS256, None)).unwrap_err();
+        assert_eq!(err.kind(), &AuthErrorKind::UnsupportedAlgorithm);
         let pick = |kid| keys.find(&TokenHeader::new(Algorithm::HS256, kid)).map(|k| k.kid().map(String::from));
         assert_eq!(pick(Some("b")).unwrap().as_deref(), Some("b"));
         assert_eq!(pick(None).unwrap_err().kind(), &AuthErrorKind::AmbiguousKey);

@@ -306,6 +306,10 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     {
         let provider = crypto::resolve(self.provider)?;
         self.keys.check_config()?;
+        let mut issuers = self.issuers;
+        if issuers.is_empty() {
+            issuers.extend(self.keys.issuer().map(String::from));
+        }
         let setting = |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
         if self.sources.is_empty() {
             return setting("no token source: configure at least one");
@@ -330,7 +334,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             rules: Rules {
                 require_exp: self.require_exp,
                 leeway: self.leeway,
-                issuers: self.issuers,
+                issuers,
                 audiences: self.audiences,
                 required: self.required,
                 types: self.types,

@@ -15,6 +15,8 @@ use crate::error::{AuthError, ConfigError, ConfigErrorKind};
 
 mod der;
 mod jwk;
+#[cfg(feature = "remote")]
+pub(crate) mod remote;
 mod static_keys;
 
 pub use static_keys::StaticKeys;
@@ -431,6 +433,12 @@ pub trait KeySource: Send + Sync + 'static {
 
     /// Finds the key for a token with this header.
     fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future;
+
+    /// The issuer whose keys these are, if the source knows it (OIDC discovery). The layer
+    /// then requires `iss` to equal it unless issuers are configured on the builder.
+    fn issuer(&self) -> Option<&str> {
+        None
+    }
 
     /// Called once by [`JwtAuthBuilder::build`](crate::JwtAuthBuilder::build): refuse a
     /// configuration that can never verify a token. The default accepts.

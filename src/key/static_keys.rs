@@ -33,6 +33,8 @@ pub struct StaticKeys {
     keys: Vec<Arc<VerifyingKey>>,
     algorithms: AlgorithmSet,
     by_kid: HashMap<Box<str>, usize>,
+    /// A token's `kid` must name a key: no falling back to keys without one (remote sets).
+    strict_kids: bool,
 }
 
 impl StaticKeys {
@@ -43,6 +45,11 @@ impl StaticKeys {
 
     /// Adds a key. Two keys with the same `kid` are refused.
     pub fn key(mut self, key: VerifyingKey) -> Result<Self, ConfigError> {
+        self.push(key)?;
+        Ok(self)
+    }
+
+    fn push(&mut self, key: VerifyingKey) -> Result<(), ConfigError> {
         if let Some(kid) = key.kid() {
             if self.by_kid.contains_key(kid) {
                 return Err(ConfigError::new(
@@ -54,7 +61,7 @@ impl StaticKeys {
         }
         self.algorithms = self.algorithms.union(key.algorithms());
         self.keys.push(Arc::new(key));
-        Ok(self)
+        Ok(())
     }
 
     /// Adds an HMAC secret (see [`VerifyingKey::from_secret`]).
@@ -109,9 +116,21 @@ impl StaticKeys {
             return Err(ConfigError::new(ConfigErrorKind::NoKeys, "the JWKS document holds no usable key"));
         }
         for key in keys {
-            self = self.key(key)?;
+            self.push(key)?;
         }
         Ok(self)
+    }
+
+    /// A set for keys from a remote JWKS: a duplicate `kid` is skipped with a warning, and a
+    /// token's `kid` must name a key.
+    pub(crate) fn from_remote(keys: Vec<VerifyingKey>) -> Self {
+        let mut set = Self { strict_kids: true, ..Self::default() };
+        for key in keys {
+            if let Err(e) = set.push(key) {
+                tracing::warn!("skipping JWKS key: {e}");
+            }
+        }
+        set
     }
 
     /// How many keys the set holds.
@@ -145,6 +164,9 @@ impl StaticKeys {
         }
         // With a `kid` nobody has, only keys without a `kid` may answer.
         let anonymous_only = header.kid.is_some();
+        if anonymous_only && self.strict_kids {
+            return Err(AuthErrorKind::UnknownKey.into());
+        }
         let mut fitting = self
             .keys
             .iter()

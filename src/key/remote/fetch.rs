@@ -1,0 +1,219 @@
+//! Getting a JWKS or discovery document over HTTP.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+/// A document fetched from a key set or discovery endpoint.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Fetched {
+    /// The response body.
+    pub body: Vec<u8>,
+    /// The `max-age` of the response's `Cache-Control`, if it had one.
+    pub max_age: Option<Duration>,
+}
+
+impl Fetched {
+    /// A fetched document and how long it may be cached.
+    pub fn new(body: Vec<u8>, max_age: Option<Duration>) -> Self {
+        Self { body, max_age }
+    }
+}
+
+/// The HTTP client [`RemoteJwks`](crate::RemoteJwks) fetches with.
+///
+/// The `reqwest` feature provides [`ReqwestFetcher`], the default. Implement this trait to
+/// fetch with anything else (hyper, a tower `Service`, a client with your proxy or mTLS
+/// settings). It is a trait object with a boxed future because it is only called on the
+/// refresh path, never per request. The caller applies the timeout and checks the size again;
+/// the fetcher should stop reading once the body exceeds `max_len` bytes, set
+/// `Accept: application/json, application/jwk-set+json`, and refuse redirects to another host.
+pub trait JwksFetcher: Send + Sync + 'static {
+    /// Fetches `url`, reading at most `max_len` bytes of body.
+    fn fetch(&self, url: &str, max_len: usize) -> BoxFuture<'static, Result<Fetched, RemoteError>>;
+}
+
+/// Why fetching or reading a remote key set failed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteError {
+    kind: RemoteErrorKind,
+    message: Arc<str>,
+}
+
+/// The reason behind a [`RemoteError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RemoteErrorKind {
+    /// The endpoint could not be reached, or the connection failed.
+    Network,
+    /// The endpoint did not answer in time.
+    Timeout,
+    /// The endpoint answered with a status other than 2xx.
+    Status(u16),
+    /// The body is larger than allowed.
+    TooLarge,
+    /// The endpoint redirected to another host, or too often.
+    Redirect,
+    /// The body is not a JWKS (or discovery) document.
+    InvalidDocument,
+    /// The document holds no key this crate can use.
+    NoUsableKeys,
+    /// The discovery document's `issuer` is not the configured issuer.
+    IssuerMismatch,
+    /// A URL is not `https` and plain `http` was not allowed, or is not a URL at all.
+    InvalidUrl,
+}
+
+impl RemoteError {
+    /// An error of this kind with a message for people.
+    pub fn new(kind: RemoteErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into().into() }
+    }
+
+    /// The reason.
+    pub fn kind(&self) -> RemoteErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for RemoteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteError").field("kind", &self.kind).field("message", &self.message).finish()
+    }
+}
+
+impl std::error::Error for RemoteError {}
+
+/// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero.
+pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
+    let mut max_age = None;
+    for directive in cache_control.split(',') {
+        let directive = directive.trim();
+        if directive.eq_ignore_ascii_case("no-store") || directive.eq_ignore_ascii_case("no-cache") {
+            return Some(Duration::ZERO);
+        }
+        let mut parts = directive.splitn(2, '=');
+        if let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+            if name.trim().eq_ignore_ascii_case("max-age") {
+                max_age = value.trim().trim_matches('"').parse::<u64>().ok().map(Duration::from_secs);
+            }
+        }
+    }
+    max_age
+}
+
+#[cfg(feature = "reqwest")]
+mod reqwest_fetcher {
+    use futures_util::future::BoxFuture;
+    use futures_util::FutureExt as _;
+    use reqwest::header::{ACCEPT, CACHE_CONTROL};
+
+    use super::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
+    use crate::error::{ConfigError, ConfigErrorKind};
+
+    const MAX_REDIRECTS: usize = 3;
+
+    /// The default fetcher: a `reqwest` client with rustls that follows at most three
+    /// redirects, all to the same scheme, host and port.
+    #[derive(Debug, Clone)]
+    pub struct ReqwestFetcher {
+        client: reqwest::Client,
+    }
+
+    impl ReqwestFetcher {
+        /// A fetcher with its own client.
+        pub fn new() -> Result<Self, ConfigError> {
+            let policy = reqwest::redirect::Policy::custom(|attempt| {
+                let first = &attempt.previous()[0];
+                let same_origin = attempt.url().scheme() == first.scheme()
+                    && attempt.url().host_str() == first.host_str()
+                    && attempt.url().port_or_known_default() == first.port_or_known_default();
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if same_origin {
+                    attempt.follow()
+                } else {
+                    attempt.error("redirect to another host refused")
+                }
+            });
+            let client = reqwest::Client::builder()
+                .redirect(policy)
+                .user_agent(concat!("tower-jwt-auth/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| ConfigError::new(ConfigErrorKind::InvalidSetting, format!("cannot build the HTTP client: {e}")))?;
+            Ok(Self { client })
+        }
+
+        /// A fetcher using your configured client (proxy, roots, mTLS). Its redirect policy
+        /// is yours to make safe.
+        pub fn with_client(client: reqwest::Client) -> Self {
+            Self { client }
+        }
+    }
+
+    fn network(e: reqwest::Error) -> RemoteError {
+        if e.is_redirect() {
+            RemoteError::new(RemoteErrorKind::Redirect, "the key set endpoint redirected to another host, or too often")
+        } else if e.is_timeout() {
+            RemoteError::new(RemoteErrorKind::Timeout, "the key set endpoint did not answer in time")
+        } else {
+            RemoteError::new(RemoteErrorKind::Network, format!("cannot reach the key set endpoint: {e}"))
+        }
+    }
+
+    impl JwksFetcher for ReqwestFetcher {
+        fn fetch(&self, url: &str, max_len: usize) -> BoxFuture<'static, Result<Fetched, RemoteError>> {
+            let request = self.client.get(url).header(ACCEPT, "application/json, application/jwk-set+json");
+            async move {
+                let mut response = request.send().await.map_err(network)?;
+                let status = response.status();
+                if !status.is_success() {
+                    return Err(RemoteError::new(
+                        RemoteErrorKind::Status(status.as_u16()),
+                        format!("the key set endpoint answered {status}"),
+                    ));
+                }
+                let too_large = || RemoteError::new(RemoteErrorKind::TooLarge, format!("the document is larger than {max_len} bytes"));
+                if response.content_length().is_some_and(|len| len > max_len as u64) {
+                    return Err(too_large());
+                }
+                let max_age = response.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).and_then(parse_max_age);
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await.map_err(network)? {
+                    if body.len() + chunk.len() > max_len {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(Fetched { body, max_age })
+            }
+            .boxed()
+        }
+    }
+}
+
+#[cfg(feature = "reqwest")]
+pub use reqwest_fetcher::ReqwestFetcher;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age() {
+        assert_eq!(parse_max_age("public, max-age=300"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_max_age("Max-Age=\"60\""), Some(Duration::from_secs(60)));
+        assert_eq!(parse_max_age("no-store"), Some(Duration::ZERO));
+        assert_eq!(parse_max_age("public"), None);
+        assert_eq!(parse_max_age("max-age=abc"), None);
+    }
+}

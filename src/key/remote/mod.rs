@@ -1,0 +1,584 @@
+//! Keys from a remote JWKS, found directly or through OIDC discovery, cached and refreshed.
+//!
+//! The policy, and why:
+//! - Known keys are read from an `ArcSwap` snapshot: no lock, no wait, on every request.
+//! - A snapshot is refreshed in a background task once 80 % of its age has passed (age: the
+//!   response's `Cache-Control: max-age` within bounds, else 10 minutes); requests keep using
+//!   the old snapshot meanwhile.
+//! - An unknown `kid` triggers one fetch for any number of concurrent requests, then a cooldown
+//!   (30 s) that counts failed fetches too; kids found unknown are remembered for the cooldown.
+//! - A failing endpoint leaves the last good snapshot serving for `max_stale` (1 h) past its
+//!   age; after that, or before any fetch succeeded, requests get 503 `KeysUnavailable`.
+//! - A new snapshot replaces the old one whole: a removed key stops verifying.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwapOption;
+use futures_util::future::{BoxFuture, Shared};
+use futures_util::FutureExt as _;
+use serde::Deserialize;
+
+use super::jwk::{jwks_to_keys, JwkPolicy};
+use super::{KeySource, StaticKeys, TokenHeader, VerifyingKey};
+use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+
+mod fetch;
+
+#[cfg(feature = "reqwest")]
+pub use fetch::ReqwestFetcher;
+pub use fetch::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
+
+/// The default age of a key set whose response has no `Cache-Control: max-age`.
+pub const DEFAULT_CACHE_AGE: Duration = Duration::from_secs(600);
+/// The default pause after any fetch before an unknown `kid` may cause another.
+pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
+/// The default time a key set keeps serving past its age while the endpoint fails.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3600);
+/// The default time a fetch may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default largest key set or discovery document, in bytes.
+pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+/// The default most keys taken from one key set.
+pub const DEFAULT_MAX_KEYS: usize = 64;
+const MAX_REMEMBERED_KIDS: usize = 1024;
+
+type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
+type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
+
+#[derive(Debug, Clone)]
+enum Source {
+    Jwks(String),
+    Issuer(String),
+}
+
+/// Configures a [`RemoteJwks`].
+#[must_use]
+pub struct RemoteJwksBuilder {
+    source: Source,
+    fetcher: Option<Arc<dyn JwksFetcher>>,
+    cache_age: Duration,
+    age_bounds: (Duration, Duration),
+    cooldown: Duration,
+    max_stale: Duration,
+    timeout: Duration,
+    max_body: usize,
+    max_keys: usize,
+    allow_http: bool,
+    now: Now,
+}
+
+impl fmt::Debug for RemoteJwksBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteJwksBuilder")
+            .field("source", &self.source)
+            .field("cache_age", &self.cache_age)
+            .field("cooldown", &self.cooldown)
+            .field("max_stale", &self.max_stale)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RemoteJwksBuilder {
+    fn new(source: Source) -> Self {
+        Self {
+            source,
+            fetcher: None,
+            cache_age: DEFAULT_CACHE_AGE,
+            age_bounds: (Duration::from_secs(60), Duration::from_secs(24 * 3600)),
+            cooldown: DEFAULT_COOLDOWN,
+            max_stale: DEFAULT_MAX_STALE,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            max_keys: DEFAULT_MAX_KEYS,
+            allow_http: false,
+            now: Arc::new(Instant::now),
+        }
+    }
+
+    /// How long a key set is used when its response has no `Cache-Control: max-age`
+    /// (default 10 minutes).
+    pub fn cache_age(mut self, age: Duration) -> Self {
+        self.cache_age = age;
+        self
+    }
+
+    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day).
+    pub fn cache_age_bounds(mut self, min: Duration, max: Duration) -> Self {
+        self.age_bounds = (min, max);
+        self
+    }
+
+    /// The pause after any fetch, good or failed, before an unknown `kid` may cause another
+    /// (default 30 s).
+    pub fn cooldown(mut self, cooldown: Duration) -> Self {
+        self.cooldown = cooldown;
+        self
+    }
+
+    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h).
+    pub fn max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// How long one fetch may take (default 5 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest document accepted, in bytes (default 256 KiB).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The most keys taken from one key set (default 64); the rest are ignored.
+    pub fn max_keys(mut self, keys: usize) -> Self {
+        self.max_keys = keys;
+        self
+    }
+
+    /// Allows plain `http://` URLs: for loopback tests and trusted internal networks only.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Fetches with this client instead of the default one.
+    pub fn fetcher(mut self, fetcher: impl JwksFetcher) -> Self {
+        self.fetcher = Some(Arc::new(fetcher));
+        self
+    }
+
+    /// Reads monotonic time from `now` instead of `Instant::now` (for tests).
+    pub fn clock(mut self, now: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
+        self.now = Arc::new(now);
+        self
+    }
+
+    /// Checks the settings and makes the key source. Nothing is fetched yet: call
+    /// [`RemoteJwks::refresh`] to fetch eagerly, or let the first request do it.
+    pub fn build(self) -> Result<RemoteJwks, ConfigError> {
+        let setting = |msg: String| ConfigError::new(ConfigErrorKind::InvalidSetting, msg);
+        let url = match &self.source {
+            Source::Jwks(url) | Source::Issuer(url) => url,
+        };
+        check_url(url, self.allow_http).map_err(|e| setting(e.to_string()))?;
+        if self.age_bounds.0 > self.age_bounds.1 || self.max_body == 0 || self.max_keys == 0 || self.timeout.is_zero() {
+            return Err(setting("inconsistent remote key set limits".into()));
+        }
+        let fetcher = match self.fetcher {
+            Some(fetcher) => fetcher,
+            #[cfg(feature = "reqwest")]
+            None => Arc::new(ReqwestFetcher::new()?),
+            #[cfg(not(feature = "reqwest"))]
+            None => return Err(setting("no HTTP client: enable the `reqwest` feature or pass a fetcher".into())),
+        };
+        Ok(RemoteJwks {
+            inner: Arc::new(Inner {
+                source: self.source,
+                jwks_url: OnceLock::new(),
+                fetcher,
+                cache_age: self.cache_age,
+                age_bounds: self.age_bounds,
+                cooldown: self.cooldown,
+                max_stale: self.max_stale,
+                timeout: self.timeout,
+                max_body: self.max_body,
+                max_keys: self.max_keys,
+                allow_http: self.allow_http,
+                now: self.now,
+                snapshot: ArcSwapOption::empty(),
+                control: Mutex::new(Control::default()),
+            }),
+        })
+    }
+}
+
+fn check_url(url: &str, allow_http: bool) -> Result<(), RemoteError> {
+    let https = url.len() > 8 && url[..8].eq_ignore_ascii_case("https://");
+    let http = url.len() > 7 && url[..7].eq_ignore_ascii_case("http://");
+    if https || (http && allow_http) {
+        Ok(())
+    } else {
+        Err(RemoteError::new(
+            RemoteErrorKind::InvalidUrl,
+            "key set and issuer URLs must be https:// (plain http:// only with allow_http)",
+        ))
+    }
+}
+
+/// Keys from a remote JWKS (or an OpenID Connect issuer's), cached and refreshed.
+///
+/// Cheap to clone: clones share one cache. See the module documentation of the policy in the
+/// [crate README](https://docs.rs/tower-jwt-auth). Needs a Tokio runtime with time enabled for
+/// its fetches (what axum and tonic run on).
+#[derive(Clone)]
+pub struct RemoteJwks {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    source: Source,
+    jwks_url: OnceLock<String>,
+    fetcher: Arc<dyn JwksFetcher>,
+    cache_age: Duration,
+    age_bounds: (Duration, Duration),
+    cooldown: Duration,
+    max_stale: Duration,
+    timeout: Duration,
+    max_body: usize,
+    max_keys: usize,
+    allow_http: bool,
+    now: Now,
+    snapshot: ArcSwapOption<Snapshot>,
+    control: Mutex<Control>,
+}
+
+struct Snapshot {
+    keys: StaticKeys,
+    fetched_at: Instant,
+    age: Duration,
+}
+
+#[derive(Default)]
+struct Control {
+    in_flight: Option<SharedFetch>,
+    last_attempt: Option<Instant>,
+    unknown_kids: HashMap<Box<str>, Instant>,
+    fetches: u64,
+    failures: u64,
+    last_error: Option<RemoteError>,
+}
+
+/// What a [`RemoteJwks`] holds now, for health checks and metrics.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CacheState {
+    /// Whether a key set was ever fetched.
+    pub ready: bool,
+    /// How many keys the current set holds.
+    pub key_count: usize,
+    /// How long ago the current set was fetched.
+    pub age: Option<Duration>,
+    /// Fetches started, good or failed (discovery included in the same fetch).
+    pub fetch_count: u64,
+    /// Fetches that failed.
+    pub failure_count: u64,
+    /// The error of the last fetch, if it failed.
+    pub last_error: Option<RemoteError>,
+    /// The URL keys are fetched from, once known (after discovery).
+    pub jwks_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: String,
+    jwks_uri: String,
+}
+
+impl RemoteJwks {
+    /// Configures keys fetched from this JWKS URL.
+    pub fn builder(jwks_url: impl Into<String>) -> RemoteJwksBuilder {
+        RemoteJwksBuilder::new(Source::Jwks(jwks_url.into()))
+    }
+
+    /// Configures keys found through OpenID Connect discovery: the JWKS URL is read from
+    /// `{issuer}/.well-known/openid-configuration`, whose `issuer` must equal this one
+    /// exactly. The layer then also requires `iss` to be this issuer, unless you configure
+    /// issuers yourself.
+    pub fn discovery(issuer: impl Into<String>) -> RemoteJwksBuilder {
+        RemoteJwksBuilder::new(Source::Issuer(issuer.into()))
+    }
+
+    /// Discovers an issuer's keys with the default settings and fetches them once, reporting
+    /// failure.
+    pub async fn from_issuer(issuer: impl Into<String>) -> Result<Self, RemoteError> {
+        let keys = Self::discovery(issuer)
+            .build()
+            .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidUrl, e.to_string()))?;
+        keys.refresh().await?;
+        Ok(keys)
+    }
+
+    /// Fetches the key set now (joining a fetch already under way), whatever the cooldown.
+    /// Use it for an eager start-up that fails loudly.
+    pub async fn refresh(&self) -> Result<(), RemoteError> {
+        let fetch = {
+            let mut control = lock(&self.inner.control);
+            match &control.in_flight {
+                Some(fetch) => fetch.clone(),
+                None => self.inner.start(&mut control),
+            }
+        };
+        fetch.await
+    }
+
+    /// The cache's state now.
+    pub fn state(&self) -> CacheState {
+        let snapshot = self.inner.snapshot.load();
+        let control = lock(&self.inner.control);
+        CacheState {
+            ready: snapshot.is_some(),
+            key_count: snapshot.as_ref().map_or(0, |s| s.keys.len()),
+            age: snapshot.as_ref().map(|s| (self.inner.now)().saturating_duration_since(s.fetched_at)),
+            fetch_count: control.fetches,
+            failure_count: control.failures,
+            last_error: control.last_error.clone(),
+            jwks_url: match &self.inner.source {
+                Source::Jwks(url) => Some(url.clone()),
+                Source::Issuer(_) => self.inner.jwks_url.get().cloned(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for RemoteJwks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteJwks").field("source", &self.inner.source).field("state", &self.state()).finish()
+    }
+}
+
+fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
+    // A panic while holding this lock leaves consistent data: recover it.
+    control.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn unavailable(retry_after: Option<Duration>) -> AuthError {
+    AuthErrorKind::KeysUnavailable { retry_after }.into()
+}
+
+impl Inner {
+    /// Starts a fetch, single-flight: the caller holds the control lock and saw none running.
+    fn start(self: &Arc<Self>, control: &mut Control) -> SharedFetch {
+        control.last_attempt = Some((self.now)());
+        control.fetches += 1;
+        let inner = Arc::clone(self);
+        let fetch = async move {
+            let result = inner.fetch_snapshot().await;
+            inner.finish(result)
+        }
+        .boxed()
+        .shared();
+        control.in_flight = Some(fetch.clone());
+        // Drive it to the end even if every waiting request goes away.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(fetch.clone());
+        }
+        fetch
+    }
+
+    fn finish(&self, result: Result<Snapshot, RemoteError>) -> Result<(), RemoteError> {
+        let mut control = lock(&self.control);
+        control.in_flight = None;
+        match result {
+            Ok(snapshot) => {
+                tracing::debug!(keys = snapshot.keys.len(), age = ?snapshot.age, "fetched the remote key set");
+                self.snapshot.store(Some(Arc::new(snapshot)));
+                control.unknown_kids.clear();
+                control.last_error = None;
+                Ok(())
+            }
+            Err(error) => {
+                tracing::warn!(kind = ?error.kind(), "fetching the remote key set failed: {error}");
+                control.failures += 1;
+                control.last_error = Some(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    async fn get(&self, url: &str) -> Result<Fetched, RemoteError> {
+        let fetched = tokio::time::timeout(self.timeout, self.fetcher.fetch(url, self.max_body))
+            .await
+            .map_err(|_| RemoteError::new(RemoteErrorKind::Timeout, format!("no answer from the key set endpoint within {:?}", self.timeout)))??;
+        if fetched.body.len() > self.max_body {
+            return Err(RemoteError::new(RemoteErrorKind::TooLarge, format!("the document is larger than {} bytes", self.max_body)));
+        }
+        Ok(fetched)
+    }
+
+    async fn jwks_url(&self) -> Result<String, RemoteError> {
+        let issuer = match &self.source {
+            Source::Jwks(url) => return Ok(url.clone()),
+            Source::Issuer(issuer) => issuer,
+        };
+        if let Some(url) = self.jwks_url.get() {
+            return Ok(url.clone());
+        }
+        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let fetched = self.get(&url).await?;
+        let doc: Discovery = serde_json::from_slice(&fetched.body).map_err(|_| {
+            RemoteError::new(RemoteErrorKind::InvalidDocument, "the discovery document lacks `issuer` or `jwks_uri`")
+        })?;
+        if doc.issuer != *issuer {
+            return Err(RemoteError::new(
+                RemoteErrorKind::IssuerMismatch,
+                "the discovery document names another issuer than the configured one",
+            ));
+        }
+        check_url(&doc.jwks_uri, self.allow_http)?;
+        Ok(self.jwks_url.get_or_init(|| doc.jwks_uri).clone())
+    }
+
+    async fn fetch_snapshot(&self) -> Result<Snapshot, RemoteError> {
+        let url = self.jwks_url().await?;
+        let fetched = self.get(&url).await?;
+        let policy = JwkPolicy { allow_hmac: false, max_keys: self.max_keys };
+        let keys = jwks_to_keys(&fetched.body, policy)
+            .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidDocument, e.to_string()))?;
+        let keys = StaticKeys::from_remote(keys);
+        if keys.is_empty() {
+            return Err(RemoteError::new(RemoteErrorKind::NoUsableKeys, "the key set holds no usable key"));
+        }
+        let age = fetched.max_age.map_or(self.cache_age, |age| age.clamp(self.age_bounds.0, self.age_bounds.1));
+        Ok(Snapshot { keys, fetched_at: (self.now)(), age })
+    }
+
+    fn cooled_down(&self, control: &Control, now: Instant) -> bool {
+        control.last_attempt.is_none_or(|at| now.saturating_duration_since(at) >= self.cooldown)
+    }
+
+    fn retry_after(&self, control: &Control, now: Instant) -> Duration {
+        let since = control.last_attempt.map_or(self.cooldown, |at| now.saturating_duration_since(at));
+        self.cooldown.saturating_sub(since).max(Duration::from_secs(1))
+    }
+
+    /// Refreshes in the background if none is under way and the cooldown allows.
+    fn refresh_soon(self: &Arc<Self>, now: Instant) {
+        if let Ok(mut control) = self.control.try_lock() {
+            if control.in_flight.is_none() && self.cooled_down(&control, now) {
+                // The fetch runs on its own task; nobody waits for it.
+                drop(self.start(&mut control));
+            }
+        }
+    }
+}
+
+/// The future [`RemoteJwks`] returns: ready at once for a cached key, waiting only when a
+/// fetch is needed.
+pub struct RemoteKeyFuture(Lookup);
+
+enum Lookup {
+    Ready(Option<Result<Arc<VerifyingKey>, AuthError>>),
+    Wait(Pin<Box<dyn Future<Output = Result<Arc<VerifyingKey>, AuthError>> + Send>>),
+}
+
+impl Future for RemoteKeyFuture {
+    type Output = Result<Arc<VerifyingKey>, AuthError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.0 {
+            Lookup::Ready(result) => Poll::Ready(result.take().expect("RemoteKeyFuture polled after completion")),
+            Lookup::Wait(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for RemoteKeyFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RemoteKeyFuture")
+    }
+}
+
+fn ready(result: Result<Arc<VerifyingKey>, AuthError>) -> RemoteKeyFuture {
+    RemoteKeyFuture(Lookup::Ready(Some(result)))
+}
+
+impl RemoteJwks {
+    /// Looks a key up in the current snapshot only.
+    fn lookup(&self, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Result<Arc<VerifyingKey>, AuthError>> {
+        let snapshot = self.inner.snapshot.load();
+        let snapshot = snapshot.as_ref()?;
+        let header = TokenHeader { alg, kid, typ: None };
+        Some(snapshot.keys.find(&header).cloned())
+    }
+
+    /// The slow path: the `kid` is not in the snapshot, or there is no snapshot yet.
+    fn fetch_then_lookup(&self, header: &TokenHeader<'_>, now: Instant) -> RemoteKeyFuture {
+        let inner = &self.inner;
+        let had_keys = inner.snapshot.load().is_some();
+        let kid = header.kid.unwrap_or("");
+        let fetch = {
+            let mut control = lock(&inner.control);
+            if had_keys {
+                if let Some(seen) = control.unknown_kids.get(kid) {
+                    if now.saturating_duration_since(*seen) < inner.cooldown {
+                        return ready(Err(AuthErrorKind::UnknownKey.into()));
+                    }
+                }
+            }
+            match &control.in_flight {
+                Some(fetch) => fetch.clone(),
+                None if inner.cooled_down(&control, now) => inner.start(&mut control),
+                None if had_keys => {
+                    remember(&mut control, kid, now);
+                    return ready(Err(AuthErrorKind::UnknownKey.into()));
+                }
+                None => return ready(Err(unavailable(Some(inner.retry_after(&control, now))))),
+            }
+        };
+        let this = self.clone();
+        let (alg, kid) = (header.alg, header.kid.map(String::from));
+        RemoteKeyFuture(Lookup::Wait(Box::pin(async move {
+            let fetched = fetch.await;
+            match this.lookup(kid.as_deref(), alg) {
+                Some(Ok(key)) => Ok(key),
+                Some(Err(error)) => {
+                    if *error.kind() == AuthErrorKind::UnknownKey {
+                        let now = (this.inner.now)();
+                        remember(&mut lock(&this.inner.control), kid.as_deref().unwrap_or(""), now);
+                    }
+                    Err(error)
+                }
+                None => Err(unavailable(fetched.err().map(|_| this.inner.cooldown))),
+            }
+        })))
+    }
+}
+
+fn remember(control: &mut Control, kid: &str, now: Instant) {
+    if control.unknown_kids.len() >= MAX_REMEMBERED_KIDS {
+        control.unknown_kids.clear();
+    }
+    control.unknown_kids.insert(kid.into(), now);
+}
+
+impl KeySource for RemoteJwks {
+    type Future = RemoteKeyFuture;
+
+    fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future {
+        let inner = &self.inner;
+        let now = (inner.now)();
+        let snapshot = inner.snapshot.load();
+        let Some(current) = snapshot.as_ref() else {
+            return self.fetch_then_lookup(header, now);
+        };
+        let age = now.saturating_duration_since(current.fetched_at);
+        if age >= current.age.mul_f32(0.8) {
+            inner.refresh_soon(now);
+        }
+        if age > current.age + inner.max_stale {
+            return ready(Err(unavailable(Some(inner.cooldown))));
+        }
+        match current.keys.find(header) {
+            Ok(key) => ready(Ok(Arc::clone(key))),
+            Err(e) if *e.kind() == AuthErrorKind::UnknownKey => self.fetch_then_lookup(header, now),
+            Err(e) => ready(Err(e)),
+        }
+    }
+
+    fn issuer(&self) -> Option<&str> {
+        match &self.inner.source {
+            Source::Issuer(issuer) => Some(issuer),
+            Source::Jwks(_) => None,
+        }
+    }
+}

@@ -85,7 +85,7 @@ where
                 StateProj::Key { lookup } => {
                     let found = ready!(lookup.poll(cx));
                     let pending = this.pending.take().expect(POLLED);
-                    let verified = found.and_then(|key| this.config.verifier.finish::<C>(&pending, &key));
+                    let verified = found.and_then(|key| this.config.verifier.finish::<C, K>(&pending, &key, &this.config.keys));
                     match verified {
                         Err(error) => State::Rejected { error: Some(error) },
                         Ok(claims) => {

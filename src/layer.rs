@@ -308,7 +308,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         self.keys.check_config()?;
         let mut issuers = self.issuers;
         if issuers.is_empty() {
-            issuers.extend(self.keys.issuer().map(String::from));
+            issuers.extend(self.keys.issuers().iter().cloned());
         }
         let setting = |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
         if self.sources.is_empty() {

@@ -84,7 +84,7 @@ pub use claims::ClaimsRejection;
 pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub use future::ResponseFuture;
-pub use key::{AlgorithmSet, KeySource, StaticKeys, TokenHeader, VerifyingKey};
+pub use key::{AlgorithmSet, Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, VerifyingKey};
 #[cfg(feature = "reqwest")]
 pub use key::remote::ReqwestFetcher;
 #[cfg(feature = "remote")]

@@ -85,20 +85,22 @@ impl Rules {
     }
 
     /// Checks the registered claims of a decoded payload in one pass.
-    pub(crate) fn check_claims(&self, payload: &[u8]) -> Result<(), AuthError> {
+    ///
+    /// `audiences` replaces the configured audiences (per-issuer audiences).
+    pub(crate) fn check_claims(&self, payload: &[u8], audiences: &[String]) -> Result<(), AuthError> {
         let now = self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
         let mut problem = None;
         let mut de = serde_json::Deserializer::from_slice(payload);
-        let seed = Pass { rules: self, problem: &mut problem };
+        let seed = Pass { rules: self, audiences, problem: &mut problem };
         let result = seed.deserialize(&mut de).and_then(|found| de.end().map(|_| found));
         if let Some(problem) = problem {
             return Err(problem);
         }
         let found = result.map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?;
-        self.judge(found, now)
+        self.judge(found, now, audiences)
     }
 
-    fn judge(&self, found: Found, now: f64) -> Result<(), AuthError> {
+    fn judge(&self, found: Found, now: f64, audiences: &[String]) -> Result<(), AuthError> {
         let leeway = self.leeway.as_secs_f64();
         match found.exp {
             Some(exp) if now > exp + leeway => {
@@ -115,7 +117,7 @@ impl Rules {
         if !self.issuers.is_empty() && !found.iss_ok {
             return Err(AuthErrorKind::InvalidIssuer.into());
         }
-        if !self.audiences.is_empty() && !found.aud_ok {
+        if !audiences.is_empty() && !found.aud_ok {
             return Err(AuthErrorKind::InvalidAudience.into());
         }
         if let Some(missing) = (0..self.required.len()).find(|i| found.required & (1 << i) == 0) {
@@ -140,6 +142,7 @@ struct Found {
 
 struct Pass<'r> {
     rules: &'r Rules,
+    audiences: &'r [String],
     problem: &'r mut Option<AuthError>,
 }
 
@@ -200,8 +203,8 @@ impl<'de> Visitor<'de> for Pass<'_> {
                     };
                     found.iss_ok = rules.issuers.iter().any(|i| *i == *iss);
                 }
-                3 if !rules.audiences.is_empty() => {
-                    let Ok(ok) = map.next_value_seed(Audience(&rules.audiences)) else {
+                3 if !self.audiences.is_empty() => {
+                    let Ok(ok) = map.next_value_seed(Audience(self.audiences)) else {
                         return Err(fail(self.problem, "aud is not a string or an array of strings"));
                     };
                     found.aud_ok = ok;
@@ -264,7 +267,7 @@ mod tests {
     }
 
     fn kind(r: &Rules, payload: &str) -> Option<AuthErrorKind> {
-        r.check_claims(payload.as_bytes()).err().map(|e| e.kind().clone())
+        r.check_claims(payload.as_bytes(), &r.audiences).err().map(|e| e.kind().clone())
     }
 
     #[test]

@@ -40,6 +40,15 @@ impl fmt::Debug for Verifier {
 pub(crate) struct Pending {
     pub(crate) token: Token,
     pub(crate) alg: Algorithm,
+    /// The unverified `iss`, kept only for key sources that route by issuer.
+    pub(crate) iss: Option<Box<str>>,
+}
+
+/// The one claim read before verification, for key sources that route by issuer.
+#[derive(serde::Deserialize)]
+struct IssuerOnly<'a> {
+    #[serde(borrow, default)]
+    iss: Option<token::Text<'a>>,
 }
 
 impl Verifier {
@@ -61,13 +70,33 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         self.rules.check_type(header.typ.as_deref())?;
-        let view = TokenHeader { alg: header.alg, kid: header.kid.as_deref(), typ: header.typ.as_deref() };
+        let payload;
+        let iss = if keys.routes_by_issuer() {
+            payload = token::b64(segments.payload)?;
+            serde_json::from_slice::<IssuerOnly<'_>>(&payload)
+                .map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?
+                .iss
+        } else {
+            None
+        };
+        let view = TokenHeader {
+            alg: header.alg,
+            kid: header.kid.as_deref(),
+            typ: header.typ.as_deref(),
+            iss: iss.as_ref().map(|i| &*i.0),
+        };
         let lookup = keys.key_for(&view);
-        Ok((Pending { alg: header.alg, token }, lookup))
+        let iss = iss.map(|i| i.0.into());
+        Ok((Pending { alg: header.alg, token, iss }, lookup))
     }
 
     /// Verifies the signature with the key found, then the claims.
-    pub(crate) fn finish<C: DeserializeOwned>(&self, pending: &Pending, key: &VerifyingKey) -> Result<C, AuthError> {
+    pub(crate) fn finish<C: DeserializeOwned, K: KeySource>(
+        &self,
+        pending: &Pending,
+        key: &VerifyingKey,
+        keys: &K,
+    ) -> Result<C, AuthError> {
         // The key source cannot widen what a key verifies.
         if !key.algorithms().contains(pending.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -76,7 +105,8 @@ impl Verifier {
         let signature = token::b64(segments.signature)?;
         crypto::verify(self.provider, pending.alg, key.decoding_key(), segments.message.as_bytes(), &signature)?;
         let payload = token::b64(segments.payload)?;
-        self.rules.check_claims(&payload)?;
+        let audiences = pending.iss.as_deref().and_then(|iss| keys.audiences_for(iss)).unwrap_or(&self.rules.audiences);
+        self.rules.check_claims(&payload, audiences)?;
         serde_json::from_slice(&payload).map_err(|_| AuthErrorKind::InvalidClaims.into())
     }
 }

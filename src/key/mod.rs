@@ -14,11 +14,13 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
 
 mod der;
+mod issuers;
 mod jwk;
 #[cfg(feature = "remote")]
 pub(crate) mod remote;
 mod static_keys;
 
+pub use issuers::{Issuers, IssuersFuture};
 pub use static_keys::StaticKeys;
 
 /// A set of JWS algorithms, small and `Copy`.
@@ -376,12 +378,20 @@ pub struct TokenHeader<'a> {
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<&'a str>,
     pub(crate) typ: Option<&'a str>,
+    pub(crate) iss: Option<&'a str>,
 }
 
 impl<'a> TokenHeader<'a> {
     /// Creates a header view, for tests of your own key source.
     pub fn new(alg: Algorithm, kid: Option<&'a str>) -> Self {
-        Self { alg, kid, typ: None }
+        Self { alg, kid, typ: None, iss: None }
+    }
+
+    /// The same header, with the token's `iss`, for tests of a source that
+    /// [routes by issuer](KeySource::routes_by_issuer).
+    pub fn with_issuer(mut self, iss: Option<&'a str>) -> Self {
+        self.iss = iss;
+        self
     }
 
     /// The token's algorithm, already known to be one this service accepts.
@@ -397,6 +407,12 @@ impl<'a> TokenHeader<'a> {
     /// The token's `typ`, if any.
     pub fn typ(&self) -> Option<&'a str> {
         self.typ
+    }
+
+    /// The token's `iss`, read before verification, and only for sources that
+    /// [route by issuer](KeySource::routes_by_issuer): use it to choose keys, never to trust.
+    pub fn issuer(&self) -> Option<&'a str> {
+        self.iss
     }
 }
 
@@ -434,9 +450,24 @@ pub trait KeySource: Send + Sync + 'static {
     /// Finds the key for a token with this header.
     fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future;
 
-    /// The issuer whose keys these are, if the source knows it (OIDC discovery). The layer
-    /// then requires `iss` to equal it unless issuers are configured on the builder.
-    fn issuer(&self) -> Option<&str> {
+    /// The issuers whose keys these are, if the source knows them (OIDC discovery,
+    /// [`Issuers`]). The layer then requires `iss` to be one of them unless issuers are
+    /// configured on the builder.
+    fn issuers(&self) -> &[String] {
+        &[]
+    }
+
+    /// Whether the source picks keys by the token's `iss`: the middleware then reads `iss`
+    /// from the (not yet verified) payload and passes it in [`TokenHeader::issuer`]. The
+    /// signature and every claim are still verified afterwards.
+    fn routes_by_issuer(&self) -> bool {
+        false
+    }
+
+    /// The audiences accepted for tokens of this issuer, when the source sets them per issuer
+    /// (see [`Issuers`]); `None` leaves the layer's audiences in force.
+    fn audiences_for(&self, issuer: &str) -> Option<&[String]> {
+        let _ = issuer;
         None
     }
 

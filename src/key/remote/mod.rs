@@ -497,7 +497,7 @@ impl RemoteJwks {
     fn lookup(&self, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Result<Arc<VerifyingKey>, AuthError>> {
         let snapshot = self.inner.snapshot.load();
         let snapshot = snapshot.as_ref()?;
-        let header = TokenHeader { alg, kid, typ: None };
+        let header = TokenHeader::new(alg, kid);
         Some(snapshot.keys.find(&header).cloned())
     }
 
@@ -575,10 +575,10 @@ impl KeySource for RemoteJwks {
         }
     }
 
-    fn issuer(&self) -> Option<&str> {
+    fn issuers(&self) -> &[String] {
         match &self.inner.source {
-            Source::Issuer(issuer) => Some(issuer),
-            Source::Jwks(_) => None,
+            Source::Issuer(issuer) => std::slice::from_ref(issuer),
+            Source::Jwks(_) => &[],
         }
     }
 }

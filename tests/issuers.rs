@@ -1,0 +1,171 @@
+//! Several issuers behind one layer: the token's `iss` picks the keys and the audiences.
+
+mod common;
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::*;
+use http::{Request, Response, StatusCode};
+use jsonwebtoken::Algorithm;
+use tower::{service_fn, Layer, ServiceExt};
+use tower_jwt_auth::{
+    AuthError, AuthErrorKind, Claims, Issuers, KeySource, StaticKeys, TokenHeader, VerifyingKey,
+};
+
+const A: &str = "https://a.test";
+const B: &str = "https://b.test";
+
+fn claims(iss: &str, aud: &str) -> TestClaims {
+    TestClaims {
+        iss: Some(iss.into()),
+        aud: Some(aud.into()),
+        ..TestClaims::valid()
+    }
+}
+
+async fn send<K: KeySource>(keys: K, token: &str) -> Response<String> {
+    let layer = builder::<TestClaims, _>(keys).build().unwrap();
+    let svc = layer.layer(service_fn(|req: Request<()>| async move {
+        let Claims(c) = req
+            .extensions()
+            .get::<Claims<TestClaims>>()
+            .cloned()
+            .unwrap();
+        Ok::<_, Infallible>(Response::new(c.iss.unwrap_or_default()))
+    }));
+    let req = Request::get("/")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())
+        .unwrap();
+    svc.oneshot(req).await.unwrap()
+}
+
+fn kind(response: &Response<String>) -> AuthErrorKind {
+    response
+        .extensions()
+        .get::<AuthError>()
+        .expect("a rejection carries its error")
+        .kind()
+        .clone()
+}
+
+fn two_issuers() -> Issuers<StaticKeys> {
+    Issuers::new()
+        .issuer(
+            A,
+            StaticKeys::new()
+                .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+                .unwrap(),
+            ["api-a"],
+        )
+        .issuer(
+            B,
+            StaticKeys::new()
+                .ec_pem(EC256_PUBLIC, Algorithm::ES256)
+                .unwrap(),
+            ["api-b"],
+        )
+}
+
+#[tokio::test]
+async fn each_issuer_verifies_with_its_own_keys_and_audiences() {
+    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(A, "api-a"))).await;
+    assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, A));
+    let r = send(two_issuers(), &mint(Algorithm::ES256, &claims(B, "api-b"))).await;
+    assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, B));
+}
+
+#[tokio::test]
+async fn audiences_are_per_issuer() {
+    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(A, "api-b"))).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(kind(&r), AuthErrorKind::InvalidAudience);
+}
+
+#[tokio::test]
+async fn a_token_cannot_borrow_another_issuers_keys() {
+    // Signed with A's key, claiming to come from B: B's keys are consulted, and refuse.
+    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(B, "api-b"))).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(kind(&r), AuthErrorKind::UnsupportedAlgorithm);
+}
+
+/// A key source trusting issuer A that counts its lookups.
+fn counted_issuer_a() -> (Issuers<impl KeySource>, Arc<AtomicUsize>) {
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let counted = lookups.clone();
+    let key =
+        Arc::new(VerifyingKey::from_rsa_pem(RSA_PUBLIC.as_bytes(), Algorithm::RS256).unwrap());
+    let source = move |_: &TokenHeader<'_>| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        std::future::ready(Ok(key.clone()))
+    };
+    (
+        Issuers::new().issuer(A, source, Vec::<String>::new()),
+        lookups,
+    )
+}
+
+#[tokio::test]
+async fn an_unknown_issuer_is_refused_before_any_key_lookup() {
+    let (issuers, lookups) = counted_issuer_a();
+    let r = send(
+        issuers,
+        &mint(Algorithm::RS256, &claims("https://evil.test", "api")),
+    )
+    .await;
+    assert_eq!(kind(&r), AuthErrorKind::InvalidIssuer);
+    assert_eq!(lookups.load(Ordering::SeqCst), 0);
+
+    let mut no_iss = TestClaims::valid();
+    no_iss.iss = None;
+    let (issuers, lookups) = counted_issuer_a();
+    let r = send(issuers, &mint(Algorithm::RS256, &no_iss)).await;
+    assert_eq!(kind(&r), AuthErrorKind::InvalidIssuer);
+    assert_eq!(lookups.load(Ordering::SeqCst), 0);
+
+    let (issuers, lookups) = counted_issuer_a();
+    let r = send(issuers, &mint(Algorithm::RS256, &claims(A, "api"))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(lookups.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn without_per_issuer_audiences_the_layers_apply() {
+    let issuers = Issuers::new().issuer(
+        A,
+        StaticKeys::new()
+            .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+            .unwrap(),
+        Vec::<String>::new(),
+    );
+    let layer = builder::<TestClaims, _>(issuers)
+        .audience("api")
+        .build()
+        .unwrap();
+    let svc = layer.layer(service_fn(|_: Request<()>| async {
+        Ok::<_, Infallible>(Response::new(String::new()))
+    }));
+    for (aud, status) in [("api", StatusCode::OK), ("other", StatusCode::UNAUTHORIZED)] {
+        let token = mint(Algorithm::RS256, &claims(A, aud));
+        let req = Request::get("/")
+            .header("authorization", format!("Bearer {token}"))
+            .body(())
+            .unwrap();
+        assert_eq!(
+            svc.clone().oneshot(req).await.unwrap().status(),
+            status,
+            "{aud}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_issuer_is_a_build_error() {
+    let err = builder::<TestClaims, _>(Issuers::<StaticKeys>::new())
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), tower_jwt_auth::ConfigErrorKind::NoKeys);
+}

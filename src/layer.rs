@@ -24,6 +24,8 @@ use crate::verify::Verifier;
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
 /// The default largest `kid` accepted, in bytes.
 pub const DEFAULT_MAX_KID_LEN: usize = 256;
+/// The default deepest nesting of JSON arrays and objects in a token's header or payload.
+pub const DEFAULT_MAX_JSON_DEPTH: usize = 16;
 /// The default clock skew allowed on `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// The largest leeway the builder accepts.
@@ -79,6 +81,7 @@ impl<C> JwtAuthLayer<C> {
             algorithms: AlgorithmSet::all(),
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_kid_len: DEFAULT_MAX_KID_LEN,
+            max_json_depth: DEFAULT_MAX_JSON_DEPTH,
             require_exp: true,
             leeway: DEFAULT_LEEWAY,
             issuers: Vec::new(),
@@ -115,6 +118,7 @@ pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     algorithms: AlgorithmSet,
     max_token_len: usize,
     max_kid_len: usize,
+    max_json_depth: usize,
     require_exp: bool,
     leeway: Duration,
     issuers: Vec<String>,
@@ -226,6 +230,13 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         self
     }
 
+    /// The deepest nesting of JSON arrays and objects accepted in a token's header or payload
+    /// (default 16), checked before the JSON is parsed.
+    pub fn max_json_depth(mut self, depth: usize) -> Self {
+        self.max_json_depth = depth;
+        self
+    }
+
     /// Lets requests without any token through, without claims (handlers take
     /// `Option<Claims<C>>`). A token that is present must still be valid.
     pub fn optional(mut self) -> Self {
@@ -282,6 +293,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             algorithms: self.algorithms,
             max_token_len: self.max_token_len,
             max_kid_len: self.max_kid_len,
+            max_json_depth: self.max_json_depth,
             require_exp: self.require_exp,
             leeway: self.leeway,
             issuers: self.issuers,
@@ -320,8 +332,8 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         if self.leeway > MAX_LEEWAY {
             return setting("leeway is more than 10 minutes");
         }
-        if self.max_token_len == 0 || self.max_kid_len == 0 {
-            return setting("token and kid size limits must be positive");
+        if self.max_token_len == 0 || self.max_kid_len == 0 || self.max_json_depth == 0 {
+            return setting("token, kid and JSON depth limits must be positive");
         }
         if self.required.len() > MAX_REQUIRED_CLAIMS {
             return setting("more than 64 required claims");
@@ -331,6 +343,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             algorithms: self.algorithms,
             max_token_len: self.max_token_len,
             max_kid_len: self.max_kid_len,
+            max_json_depth: self.max_json_depth,
             rules: Rules {
                 require_exp: self.require_exp,
                 leeway: self.leeway,

@@ -94,7 +94,7 @@ pub use key::remote::{
     DEFAULT_TIMEOUT,
 };
 pub use layer::{
-    JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_KID_LEN, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
+    JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
 pub use service::JwtAuth;

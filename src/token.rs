@@ -204,6 +204,34 @@ pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, AuthError> {
         .map_err(|_| malformed("a segment is not canonical base64url"))
 }
 
+/// Refuses JSON nested deeper than `max` arrays and objects, before it is parsed.
+pub(crate) fn check_depth(json: &[u8], max: usize) -> Result<(), AuthError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in json {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Err(malformed("the JSON is nested too deeply"));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A string that borrows from the input when it has no escapes.
 pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 
@@ -334,6 +362,13 @@ mod tests {
         for bad in ["aGk.aGk", "a.b.c.d", "a.b.c.d.e", "aGk=.aGk.aGk", "a+b.c.d", "a/b.c.d", "a b.c.d", "{\"payload\":1}", ".b.c", "a..c", "a.b."] {
             assert!(split(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        assert!(check_depth(br#"{"a":[{"b":1}]}"#, 3).is_ok());
+        assert!(check_depth(br#"{"a":[{"b":[1]}]}"#, 3).is_err());
+        assert!(check_depth(br#"{"a":"[[[[[[\"[[[["}"#, 1).is_ok(), "brackets in strings do not count");
     }
 
     #[test]

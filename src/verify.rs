@@ -20,6 +20,7 @@ pub(crate) struct Verifier {
     pub(crate) algorithms: AlgorithmSet,
     pub(crate) max_token_len: usize,
     pub(crate) max_kid_len: usize,
+    pub(crate) max_json_depth: usize,
     pub(crate) rules: Rules,
     pub(crate) provider: &'static CryptoProvider,
 }
@@ -31,6 +32,7 @@ impl fmt::Debug for Verifier {
             .field("algorithms", &self.algorithms)
             .field("max_token_len", &self.max_token_len)
             .field("max_kid_len", &self.max_kid_len)
+            .field("max_json_depth", &self.max_json_depth)
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
@@ -65,6 +67,7 @@ impl Verifier {
         }
         let segments = token::split(text)?;
         let header_json = token::b64(segments.header)?;
+        token::check_depth(&header_json, self.max_json_depth)?;
         let header = RawHeader::parse(&header_json)?.check(self.max_kid_len)?;
         if !self.algorithms.contains(header.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -73,6 +76,7 @@ impl Verifier {
         let payload;
         let iss = if keys.routes_by_issuer() {
             payload = token::b64(segments.payload)?;
+            token::check_depth(&payload, self.max_json_depth)?;
             serde_json::from_slice::<IssuerOnly<'_>>(&payload)
                 .map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?
                 .iss
@@ -105,6 +109,7 @@ impl Verifier {
         let signature = token::b64(segments.signature)?;
         crypto::verify(self.provider, pending.alg, key.decoding_key(), segments.message.as_bytes(), &signature)?;
         let payload = token::b64(segments.payload)?;
+        token::check_depth(&payload, self.max_json_depth)?;
         let audiences = pending.iss.as_deref().and_then(|iss| keys.audiences_for(iss)).unwrap_or(&self.rules.audiences);
         self.rules.check_claims(&payload, audiences)?;
         serde_json::from_slice(&payload).map_err(|_| AuthErrorKind::InvalidClaims.into())

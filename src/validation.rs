@@ -76,8 +76,15 @@ impl Rules {
             return Ok(());
         }
         let typ = typ.ok_or(AuthErrorKind::InvalidType)?;
-        let bare = if typ.len() > 12 && typ[..12].eq_ignore_ascii_case("application/") { &typ[12..] } else { typ };
-        if self.types.iter().any(|t| t.eq_ignore_ascii_case(bare)) {
+        // The token's text: compare bytes, never slice it at an index that may split a char.
+        const PREFIX: &[u8] = b"application/";
+        let bytes = typ.as_bytes();
+        let bare = if bytes.len() > PREFIX.len() && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+            &bytes[PREFIX.len()..]
+        } else {
+            bytes
+        };
+        if self.types.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(bare)) {
             Ok(())
         } else {
             Err(AuthErrorKind::InvalidType.into())
@@ -320,5 +327,6 @@ mod tests {
         assert!(r.check_type(Some("JWT")).is_err());
         assert!(r.check_type(None).is_err());
         assert!(rules(|_| {}).check_type(None).is_ok());
+        assert!(r.check_type(Some("aaaaaaaaaaa\u{e9}b")).is_err(), "no panic on a char boundary");
     }
 }

@@ -232,6 +232,17 @@ pub(crate) fn check_depth(json: &[u8], max: usize) -> Result<(), AuthError> {
     Ok(())
 }
 
+/// Decodes a segment into `buffer`, without allocating; a segment too long for it is refused.
+pub(crate) fn b64_into<'b>(segment: &str, buffer: &'b mut [u8]) -> Result<&'b [u8], AuthError> {
+    if segment.len() / 4 * 3 + 3 > buffer.len() {
+        return Err(malformed("a segment is longer than any signature"));
+    }
+    let len = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode_slice(segment, buffer)
+        .map_err(|_| malformed("a segment is not canonical base64url"))?;
+    Ok(&buffer[..len])
+}
+
 /// A string that borrows from the input when it has no escapes.
 pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 

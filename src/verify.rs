@@ -14,6 +14,9 @@ use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::token::{self, RawHeader, Token, TokenSource};
 use crate::validation::Rules;
 
+/// The longest signature: RSA with an 8192-bit modulus.
+const MAX_SIGNATURE_LEN: usize = 1024;
+
 /// Everything needed to verify a token, fixed at build time.
 pub(crate) struct Verifier {
     pub(crate) sources: Vec<TokenSource>,
@@ -106,8 +109,16 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         let segments = token::split(pending.token.as_str())?;
-        let signature = token::b64(segments.signature)?;
-        crypto::verify(self.provider, pending.alg, key.decoding_key(), segments.message.as_bytes(), &signature)?;
+        let mut buffer = [0u8; MAX_SIGNATURE_LEN];
+        let signature = token::b64_into(segments.signature, &mut buffer)?;
+        crypto::verify(
+            self.provider,
+            pending.alg,
+            key.decoding_key(),
+            key.prepared(),
+            segments.message.as_bytes(),
+            signature,
+        )?;
         let payload = token::b64(segments.payload)?;
         token::check_depth(&payload, self.max_json_depth)?;
         let audiences = pending.iss.as_deref().and_then(|iss| keys.audiences_for(iss)).unwrap_or(&self.rules.audiences);

@@ -117,6 +117,7 @@ pub struct VerifyingKey {
     kid: Option<Box<str>>,
     algorithms: AlgorithmSet,
     key: DecodingKey,
+    prepared: crate::crypto::Prepared,
 }
 
 fn invalid_key(why: impl Into<std::borrow::Cow<'static, str>>) -> ConfigError {
@@ -135,7 +136,8 @@ const MIN_RSA_BITS: usize = 2048;
 
 impl VerifyingKey {
     fn new(key: DecodingKey, algorithms: AlgorithmSet) -> Self {
-        Self { kid: None, algorithms, key }
+        let prepared = crate::crypto::Prepared::new(&key, algorithms);
+        Self { kid: None, algorithms, key, prepared }
     }
 
     /// An HMAC secret for `HS256`, `HS384` or `HS512`.
@@ -324,6 +326,7 @@ impl VerifyingKey {
             )));
         }
         self.algorithms = algorithms;
+        self.prepared = crate::crypto::Prepared::new(&self.key, algorithms);
         Ok(self)
     }
 
@@ -340,6 +343,11 @@ impl VerifyingKey {
     /// The key in jsonwebtoken's form.
     pub fn decoding_key(&self) -> &DecodingKey {
         &self.key
+    }
+
+    /// The key parsed for the backend, once.
+    pub(crate) fn prepared(&self) -> &crate::crypto::Prepared {
+        &self.prepared
     }
 }
 

@@ -100,7 +100,7 @@ mod aws {
     /// An aws-lc-rs key ready to verify one algorithm.
     #[derive(Clone)]
     pub(super) enum Ready {
-        Hmac(hmac::Key),
+        Hmac(Box<hmac::Key>),
         Public(sig::ParsedPublicKey),
     }
 
@@ -149,7 +149,7 @@ mod aws {
     }
 
     pub(super) fn prepare(alg: Algorithm, key: &DecodingKey) -> Option<Ready> {
-        let hmac = |algorithm, secret: &[u8]| Some(Ready::Hmac(hmac::Key::new(algorithm, secret)));
+        let hmac = |algorithm, secret: &[u8]| Some(Ready::Hmac(Box::new(hmac::Key::new(algorithm, secret))));
         let public = |algorithm: &'static dyn sig::VerificationAlgorithm, bytes: &[u8]| {
             sig::ParsedPublicKey::new(algorithm, bytes).ok().map(Ready::Public)
         };

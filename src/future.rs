@@ -20,9 +20,11 @@ use crate::verify::Pending;
 
 pin_project! {
     #[project = StateProj]
-    enum State<F, KF> {
+    enum State<F, KF, C> {
         // Waiting for the key source.
         Key { #[pin] lookup: KF },
+        // Verified from the cache: the claims go on at the next poll.
+        Cached { claims: Option<C> },
         // Waiting for an asynchronous application check.
         Check { check: CheckFuture },
         // The inner service has the request.
@@ -40,7 +42,7 @@ pin_project! {
         K: KeySource,
     {
         #[pin]
-        state: State<S::Future, K::Future>,
+        state: State<S::Future, K::Future, C>,
         inner: Option<S>,
         request: Option<Request<B>>,
         pending: Option<Pending>,
@@ -48,6 +50,8 @@ pin_project! {
         config: Arc<Config<C, K, R>>,
     }
 }
+
+const POLLED: &str = "ResponseFuture polled after completion";
 
 impl<S, B, C, K, R> ResponseFuture<S, B, C, K, R>
 where
@@ -57,8 +61,19 @@ where
 {
     pub(crate) fn new(mut inner: S, request: Request<B>, config: Arc<Config<C, K, R>>) -> Self {
         let protocol = Protocol::of(request.headers());
-        let (state, inner, request, pending) = match config.verifier.begin(request.headers(), &config.keys) {
-            Ok((pending, lookup)) => (State::Key { lookup }, Some(inner), Some(request), Some(pending)),
+        let verifier = &config.verifier;
+        let started = verifier.extract(request.headers()).and_then(|token| {
+            if let Some(cache) = &config.cache {
+                let rules = &verifier.rules;
+                if let Some(claims) = cache.get(token.as_str(), rules.now(), rules.leeway.as_secs_f64()) {
+                    return Ok(Err(claims));
+                }
+            }
+            verifier.begin(token, &config.keys).map(Ok)
+        });
+        let (state, inner, request, pending) = match started {
+            Ok(Ok((pending, lookup))) => (State::Key { lookup }, Some(inner), Some(request), Some(pending)),
+            Ok(Err(claims)) => (State::Cached { claims: Some(claims) }, Some(inner), Some(request), None),
             Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => {
                 (State::Inner { future: inner.call(request) }, None, None, None)
             }
@@ -78,60 +93,69 @@ where
     type Output = Result<Response<ResBody>, S::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        const POLLED: &str = "ResponseFuture polled after completion";
         let mut this = self.project();
         loop {
-            let next = match this.state.as_mut().project() {
+            let config = &**this.config;
+            let verified = match this.state.as_mut().project() {
                 StateProj::Key { lookup } => {
                     let found = ready!(lookup.poll(cx));
                     let pending = this.pending.take().expect(POLLED);
-                    let verified = found.and_then(|key| this.config.verifier.finish::<C, K>(&pending, &key, &this.config.keys));
-                    match verified {
-                        Err(error) => State::Rejected { error: Some(error) },
-                        Ok(claims) => {
-                            let mut request = this.request.take().expect(POLLED);
-                            match &this.config.check {
-                                None => {
-                                    request.extensions_mut().insert(Claims(claims));
-                                    let future = this.inner.take().expect(POLLED).call(request);
-                                    State::Inner { future }
-                                }
-                                Some(check) => {
-                                    let (mut parts, body) = request.into_parts();
-                                    let outcome = match check {
-                                        Check::Sync(f) => Err(f(&claims, &parts)),
-                                        Check::Async(f) => Ok(f(&claims, &parts)),
-                                    };
-                                    parts.extensions.insert(Claims(claims));
-                                    let request = Request::from_parts(parts, body);
-                                    match outcome {
-                                        Ok(check) => {
-                                            *this.request = Some(request);
-                                            State::Check { check }
-                                        }
-                                        Err(Ok(())) => {
-                                            let future = this.inner.take().expect(POLLED).call(request);
-                                            State::Inner { future }
-                                        }
-                                        Err(Err(error)) => State::Rejected { error: Some(error) },
-                                    }
-                                }
-                            }
+                    found.and_then(|key| {
+                        let (claims, times) = config.verifier.finish::<C, K>(&pending, &key, &config.keys)?;
+                        if let Some(cache) = &config.cache {
+                            let token = pending.token.as_str();
+                            cache.insert(token, &key, claims.clone(), times.exp, times.nbf, times.now);
                         }
-                    }
+                        Ok(claims)
+                    })
                 }
-                StateProj::Check { check } => match ready!(check.as_mut().poll(cx)) {
-                    Ok(()) => {
-                        let request = this.request.take().expect(POLLED);
-                        let future = this.inner.take().expect(POLLED).call(request);
-                        State::Inner { future }
-                    }
-                    Err(error) => State::Rejected { error: Some(error) },
-                },
+                StateProj::Cached { claims } => Ok(claims.take().expect(POLLED)),
+                StateProj::Check { check } => {
+                    let next = match ready!(check.as_mut().poll(cx)) {
+                        Ok(()) => {
+                            let request = this.request.take().expect(POLLED);
+                            State::Inner { future: this.inner.take().expect(POLLED).call(request) }
+                        }
+                        Err(error) => State::Rejected { error: Some(error) },
+                    };
+                    this.state.set(next);
+                    continue;
+                }
                 StateProj::Inner { future } => return future.poll(cx),
                 StateProj::Rejected { error } => {
                     let error = error.take().expect(POLLED);
-                    return Poll::Ready(Ok(reject(&this.config.rejection, error, *this.protocol)));
+                    return Poll::Ready(Ok(reject(&config.rejection, error, *this.protocol)));
+                }
+            };
+            let next = match verified {
+                Err(error) => State::Rejected { error: Some(error) },
+                Ok(claims) => {
+                    let mut request = this.request.take().expect(POLLED);
+                    match &config.check {
+                        None => {
+                            request.extensions_mut().insert(Claims(claims));
+                            State::Inner { future: this.inner.take().expect(POLLED).call(request) }
+                        }
+                        Some(check) => {
+                            let (mut parts, body) = request.into_parts();
+                            let outcome = match check {
+                                Check::Sync(f) => Err(f(&claims, &parts)),
+                                Check::Async(f) => Ok(f(&claims, &parts)),
+                            };
+                            parts.extensions.insert(Claims(claims));
+                            let request = Request::from_parts(parts, body);
+                            match outcome {
+                                Ok(check) => {
+                                    *this.request = Some(request);
+                                    State::Check { check }
+                                }
+                                Err(Ok(())) => {
+                                    State::Inner { future: this.inner.take().expect(POLLED).call(request) }
+                                }
+                                Err(Err(error)) => State::Rejected { error: Some(error) },
+                            }
+                        }
+                    }
                 }
             };
             this.state.set(next);

@@ -10,6 +10,7 @@ use http::request::Parts;
 use jsonwebtoken::crypto::CryptoProvider;
 use tower_layer::Layer;
 
+use crate::cache::TokenCache;
 use crate::check::Check;
 use crate::crypto;
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
@@ -39,6 +40,7 @@ pub(crate) struct Config<C, K, R> {
     pub(crate) verifier: Verifier,
     pub(crate) optional: bool,
     pub(crate) check: Option<Check<C>>,
+    pub(crate) cache: Option<TokenCache<C>>,
 }
 
 /// A [`Layer`] that authenticates every request with a JWT before it reaches the inner service.
@@ -66,6 +68,7 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthLayer<C, K, R> {
             .field("verifier", &self.config.verifier)
             .field("optional", &self.config.optional)
             .field("check", &self.config.check)
+            .field("cache", &self.config.cache)
             .finish()
     }
 }
@@ -91,6 +94,7 @@ impl<C> JwtAuthLayer<C> {
             clock: Arc::new(SystemClock),
             optional: false,
             check: None,
+            cache: None,
             provider: None,
             _claims: PhantomData,
         }
@@ -128,6 +132,7 @@ pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     clock: Arc<dyn Clock>,
     optional: bool,
     check: Option<Check<C>>,
+    cache: Option<(usize, Duration)>,
     provider: Option<&'static CryptoProvider>,
     _claims: PhantomData<fn() -> C>,
 }
@@ -274,6 +279,18 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         self
     }
 
+    /// Remembers up to `capacity` verified tokens for at most `max_lifetime` each (and never
+    /// past their `exp`): a token seen before is accepted without a new signature check.
+    ///
+    /// Off by default. On every hit `exp` and `nbf` are checked again with the leeway, and
+    /// the [`check`](Self::check) runs as usual; an entry dies with the key that verified it
+    /// (a key set refresh), and failures are never remembered. Keyed by the whole token, so
+    /// no two tokens can share an entry. Costs about 1 KiB per entry.
+    pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
+        self.cache = Some((capacity, max_lifetime));
+        self
+    }
+
     /// Verifies signatures with this jsonwebtoken provider. Needed when both or neither of the
     /// crate's `aws-lc-rs` and `rust-crypto` features are enabled.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
@@ -303,6 +320,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             clock: self.clock,
             optional: self.optional,
             check: self.check,
+            cache: self.cache,
             provider: self.provider,
             _claims: PhantomData,
         }
@@ -335,6 +353,9 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         if self.max_token_len == 0 || self.max_kid_len == 0 || self.max_json_depth == 0 {
             return setting("token, kid and JSON depth limits must be positive");
         }
+        if self.cache.is_some_and(|(capacity, lifetime)| capacity == 0 || lifetime.is_zero()) {
+            return setting("the token cache needs a positive capacity and lifetime");
+        }
         if self.required.len() > MAX_REQUIRED_CLAIMS {
             return setting("more than 64 required claims");
         }
@@ -362,6 +383,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
                 verifier,
                 optional: self.optional,
                 check: self.check,
+                cache: self.cache.map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),
             }),
         })
     }

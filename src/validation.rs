@@ -94,8 +94,8 @@ impl Rules {
     /// Checks the registered claims of a decoded payload in one pass.
     ///
     /// `audiences` replaces the configured audiences (per-issuer audiences).
-    pub(crate) fn check_claims(&self, payload: &[u8], audiences: &[String]) -> Result<(), AuthError> {
-        let now = self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+    pub(crate) fn check_claims(&self, payload: &[u8], audiences: &[String]) -> Result<Times, AuthError> {
+        let now = self.now();
         let mut problem = None;
         let mut de = serde_json::Deserializer::from_slice(payload);
         let seed = Pass { rules: self, audiences, problem: &mut problem };
@@ -104,10 +104,16 @@ impl Rules {
             return Err(problem);
         }
         let found = result.map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?;
-        self.judge(found, now, audiences)
+        self.judge(&found, now, audiences)?;
+        Ok(Times { exp: found.exp, nbf: found.nbf, now })
     }
 
-    fn judge(&self, found: Found, now: f64, audiences: &[String]) -> Result<(), AuthError> {
+    /// The clock's time, in Unix seconds.
+    pub(crate) fn now(&self) -> f64 {
+        self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64()
+    }
+
+    fn judge(&self, found: &Found, now: f64, audiences: &[String]) -> Result<(), AuthError> {
         let leeway = self.leeway.as_secs_f64();
         match found.exp {
             Some(exp) if now > exp + leeway => {
@@ -136,6 +142,13 @@ impl Rules {
 
 fn secs(s: f64) -> Duration {
     Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::MAX)
+}
+
+/// The times of a token whose claims passed, for the verified-token cache.
+pub(crate) struct Times {
+    pub(crate) exp: Option<f64>,
+    pub(crate) nbf: Option<f64>,
+    pub(crate) now: f64,
 }
 
 #[derive(Default)]

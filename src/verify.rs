@@ -12,7 +12,7 @@ use crate::crypto;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::token::{self, RawHeader, Token, TokenSource};
-use crate::validation::Rules;
+use crate::validation::{Rules, Times};
 
 /// The longest signature: RSA with an 8192-bit modulus.
 const MAX_SIGNATURE_LEN: usize = 1024;
@@ -57,17 +57,19 @@ struct IssuerOnly<'a> {
 }
 
 impl Verifier {
-    /// Finds the token, checks its shape and header, and asks the key source for its key.
-    pub(crate) fn begin<K: KeySource>(
-        &self,
-        headers: &HeaderMap,
-        keys: &K,
-    ) -> Result<(Pending, K::Future), AuthError> {
+    /// Finds the token of a request and checks its size, before anything is decoded.
+    pub(crate) fn extract(&self, headers: &HeaderMap) -> Result<Token, AuthError> {
         let token = token::extract(&self.sources, headers)?;
-        let text = token.as_str();
-        if text.len() > self.max_token_len {
-            return Err(AuthErrorKind::TokenTooLarge { len: text.len(), max: self.max_token_len }.into());
+        let len = token.as_str().len();
+        if len > self.max_token_len {
+            return Err(AuthErrorKind::TokenTooLarge { len, max: self.max_token_len }.into());
         }
+        Ok(token)
+    }
+
+    /// Checks the token's shape and header, and asks the key source for its key.
+    pub(crate) fn begin<K: KeySource>(&self, token: Token, keys: &K) -> Result<(Pending, K::Future), AuthError> {
+        let text = token.as_str();
         let segments = token::split(text)?;
         let header_json = token::b64(segments.header)?;
         token::check_depth(&header_json, self.max_json_depth)?;
@@ -103,7 +105,7 @@ impl Verifier {
         pending: &Pending,
         key: &VerifyingKey,
         keys: &K,
-    ) -> Result<C, AuthError> {
+    ) -> Result<(C, Times), AuthError> {
         // The key source cannot widen what a key verifies.
         if !key.algorithms().contains(pending.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -122,7 +124,8 @@ impl Verifier {
         let payload = token::b64(segments.payload)?;
         token::check_depth(&payload, self.max_json_depth)?;
         let audiences = pending.iss.as_deref().and_then(|iss| keys.audiences_for(iss)).unwrap_or(&self.rules.audiences);
-        self.rules.check_claims(&payload, audiences)?;
-        serde_json::from_slice(&payload).map_err(|_| AuthErrorKind::InvalidClaims.into())
+        let times = self.rules.check_claims(&payload, audiences)?;
+        let claims = serde_json::from_slice(&payload).map_err(|_| AuthError::new(AuthErrorKind::InvalidClaims))?;
+        Ok((claims, times))
     }
 }

@@ -265,6 +265,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
+/// A member that, when present, must be a string: `null` is not the same as absent.
+fn some_string<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Text<'a>>, D::Error> {
+    Text::deserialize(d).map(Some)
+}
+
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
@@ -279,9 +284,9 @@ fn any_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value
 pub(crate) struct RawHeader<'a> {
     #[serde(borrow)]
     alg: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "some_string")]
     kid: Option<Text<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "some_string")]
     typ: Option<Text<'a>>,
     #[serde(default, deserialize_with = "present")]
     crit: bool,
@@ -395,6 +400,8 @@ mod tests {
         assert_eq!(check(r#"{"alg":"HS256","b64":false}"#).unwrap_err().kind(), &AuthErrorKind::UnencodedPayload);
         assert!(check(r#"{"alg":"HS256","b64":true}"#).is_ok());
         assert!(check(r#"{"alg":"HS256","kid":12}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","kid":null}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","typ":null}"#).is_err());
         assert!(check(r#"{"alg":"HS256","kid":"123456789"}"#).is_err());
         assert!(check(r#"{"alg":"HS256","alg":"none"}"#).is_err());
         assert!(check(r#"{"alg":"HS256","jwk":{"kty":"oct"}}"#).is_ok());

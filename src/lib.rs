@@ -13,7 +13,7 @@
 //! use http::{Request, Response, StatusCode};
 //! use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 //! use serde::{Deserialize, Serialize};
-//! use tower::{service_fn, ServiceExt};
+//! use tower::{service_fn, Layer, ServiceExt};
 //! use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
 //!
 //! #[derive(Clone, Serialize, Deserialize)]

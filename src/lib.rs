@@ -21,6 +21,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let _ = jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
 //! const SECRET: &[u8] = b"a secret of at least thirty-two bytes";
 //! let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
 //! let auth = JwtAuthLayer::<MyClaims>::builder(keys)

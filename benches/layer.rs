@@ -3,7 +3,11 @@
 //! For each algorithm, one criterion group with two benchmarks over the same token, key and
 //! checks (issuer, audience, `exp` required, 60 s leeway):
 //! - `jsonwebtoken::decode`: the library call alone, key parsed once outside the loop;
-//! - `layer`: one request through `JwtAuthLayer` (with `StaticKeys`) around a trivial service.
+//! - `layer`: one request through `JwtAuthLayer` (with `StaticKeys`) around a trivial service;
+//! - `layer, cache hit`: the same with the verified-token cache on, the token already in it.
+//!
+//! A `remote` group compares one RS256 request with the key from a `RemoteJwks` (fetched once,
+//! from memory) against the same key from `StaticKeys`.
 //!
 //! The static-key path completes on the first poll, so the layer future is driven with
 //! `now_or_never`, without any async runtime.
@@ -112,21 +116,10 @@ fn bench_algorithm(c: &mut Criterion, alg: Algorithm) {
     let decoded = decode::<BenchClaims>(&token, &decoding_key, &validation).unwrap();
     assert_eq!(decoded.claims.sub, claims.sub);
 
-    // The same key and checks, through the layer.
-    let builder = JwtAuthLayer::<BenchClaims>::builder(static_keys)
-        .issuer(ISSUER)
-        .audience(AUDIENCE);
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    let layer = builder
-        .leeway(std::time::Duration::from_secs(60))
-        .require_exp(true)
-        .build()
-        .unwrap();
-    let svc = layer.layer(service_fn(|request: Request<()>| async move {
-        black_box(request.extensions().get::<Claims<BenchClaims>>());
-        Ok::<_, Infallible>(Response::new(()))
-    }));
+    // The same key and checks (issuer, audience, `exp` required, 60 s leeway: the layer's
+    // defaults), through the layer, without and with the token cache.
+    let svc = layer_for(static_keys, false);
+    let cached = layer_for(keys(alg).2, true);
 
     // The request is built inside each iteration, as a server builds one per incoming request
     // (a `Request` with its `HeaderMap`); only the header value is prepared once, and cloning it
@@ -139,25 +132,122 @@ fn bench_algorithm(c: &mut Criterion, alg: Algorithm) {
             .unwrap()
     };
 
-    let response = svc
-        .clone()
-        .oneshot(request())
-        .now_or_never()
-        .expect("the static-key path is ready at once");
-    assert_eq!(response.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        drive(&svc, request()),
+        StatusCode::OK,
+        "the static-key path is ready at once"
+    );
+
+    assert_eq!(drive(&cached, request()), StatusCode::OK, "fills the cache");
 
     let mut group = c.benchmark_group(format!("{alg:?}"));
     group.bench_function("jsonwebtoken::decode", |b| {
         b.iter(|| decode::<BenchClaims>(black_box(&token), &decoding_key, &validation).unwrap())
     });
-    group.bench_function("layer", |b| {
-        b.iter(|| {
-            svc.clone()
-                .oneshot(request())
-                .now_or_never()
-                .unwrap()
-                .unwrap()
-        })
+    group.bench_function("layer", |b| b.iter(|| drive(&svc, request())));
+    group.bench_function("layer, cache hit", |b| b.iter(|| drive(&cached, request())));
+    group.finish();
+}
+
+/// The trivial inner service.
+type Inner = fn(Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>>;
+
+fn inner(request: Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>> {
+    black_box(request.extensions().get::<Claims<BenchClaims>>());
+    std::future::ready(Ok(Response::new(())))
+}
+
+/// The layer as benchmarked, around a trivial service, optionally with the token cache.
+fn layer_for<K: tower_jwt_auth::KeySource>(
+    keys: K,
+    cache: bool,
+) -> tower_jwt_auth::JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
+    let builder = JwtAuthLayer::<BenchClaims>::builder(keys)
+        .issuer(ISSUER)
+        .audience(AUDIENCE);
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let builder = if cache {
+        builder.cache(10_000, std::time::Duration::from_secs(300))
+    } else {
+        builder
+    };
+    let f: Inner = inner;
+    builder.build().unwrap().layer(service_fn(f))
+}
+
+/// One request through a service whose key lookup is ready at once.
+fn drive<S>(svc: &S, request: Request<()>) -> StatusCode
+where
+    S: tower::Service<Request<()>, Response = Response<()>, Error = Infallible> + Clone,
+{
+    svc.clone()
+        .oneshot(request)
+        .now_or_never()
+        .expect("ready at once")
+        .unwrap()
+        .status()
+}
+
+/// A remote key set served from memory: what a fetch would return.
+#[cfg(feature = "remote")]
+struct InMemory(Vec<u8>);
+
+#[cfg(feature = "remote")]
+impl tower_jwt_auth::JwksFetcher for InMemory {
+    fn fetch(
+        &self,
+        _url: &str,
+        _max_len: usize,
+    ) -> futures_util::future::BoxFuture<
+        'static,
+        Result<tower_jwt_auth::Fetched, tower_jwt_auth::RemoteError>,
+    > {
+        let body = self.0.clone();
+        Box::pin(async move { Ok(tower_jwt_auth::Fetched::new(body, None)) })
+    }
+}
+
+/// The per-request cost of a cached remote key against a static key of the same algorithm.
+#[cfg(feature = "remote")]
+fn bench_remote(c: &mut Criterion) {
+    let (encoding_key, _, static_keys) = keys(Algorithm::RS256);
+    let mut jwk =
+        jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding_key, Algorithm::RS256).unwrap();
+    jwk.common.key_id = Some("k1".into());
+    let jwks = serde_json::to_vec(&jsonwebtoken::jwk::JwkSet { keys: vec![jwk] }).unwrap();
+    let remote = tower_jwt_auth::RemoteJwks::builder("https://idp.example.com/jwks.json")
+        .fetcher(InMemory(jwks))
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(remote.refresh()).unwrap();
+
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("k1".into());
+    let token = encode(&header, &BenchClaims::new(), &encoding_key).unwrap();
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    let request = || {
+        Request::get("/orders")
+            .header(AUTHORIZATION, bearer.clone())
+            .body(())
+            .unwrap()
+    };
+
+    let remote_svc = layer_for(remote, false);
+    let static_svc = layer_for(static_keys, false);
+    assert_eq!(drive(&remote_svc, request()), StatusCode::OK);
+    assert_eq!(drive(&static_svc, request()), StatusCode::OK);
+
+    let mut group = c.benchmark_group("remote");
+    group.bench_function("RS256, StaticKeys", |b| {
+        b.iter(|| drive(&static_svc, request()))
+    });
+    group.bench_function("RS256, RemoteJwks", |b| {
+        b.iter(|| drive(&remote_svc, request()))
     });
     group.finish();
 }
@@ -179,6 +269,8 @@ fn benches(c: &mut Criterion) {
     ] {
         bench_algorithm(c, alg);
     }
+    #[cfg(feature = "remote")]
+    bench_remote(c);
 }
 
 criterion_group!(layer_benches, benches);

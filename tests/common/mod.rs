@@ -61,7 +61,9 @@ impl TestClaims {
 /// The signing key for an algorithm, from the fixtures.
 pub fn encoding_key(alg: Algorithm) -> EncodingKey {
     match alg {
-        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => EncodingKey::from_secret(HS_SECRET),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            EncodingKey::from_secret(HS_SECRET)
+        }
         Algorithm::ES256 => EncodingKey::from_ec_pem(EC256_PRIVATE.as_bytes()).unwrap(),
         Algorithm::ES384 => EncodingKey::from_ec_pem(EC384_PRIVATE.as_bytes()).unwrap(),
         Algorithm::EdDSA => EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap(),
@@ -82,7 +84,9 @@ pub fn mint_with<T: Serialize>(header: Header, claims: &T) -> String {
 }
 
 /// The signature backend for tests: the one the features pick, or aws-lc-rs when both are on.
-pub fn with_backend<C, K: KeySource, R>(builder: JwtAuthBuilder<C, K, R>) -> JwtAuthBuilder<C, K, R> {
+pub fn with_backend<C, K: KeySource, R>(
+    builder: JwtAuthBuilder<C, K, R>,
+) -> JwtAuthBuilder<C, K, R> {
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     builder
@@ -96,5 +100,7 @@ pub fn builder<C, K: KeySource>(keys: K) -> JwtAuthBuilder<C, K> {
 /// jsonwebtoken needs a process default provider to *sign* when both backends are enabled.
 pub fn install_signing_provider() {
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+    );
 }

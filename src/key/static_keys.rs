@@ -121,6 +121,7 @@ impl StaticKeys {
         Ok(self)
     }
 
+    #[cfg(feature = "remote")]
     /// A set for keys from a remote JWKS: a duplicate `kid` is skipped with a warning, and a
     /// token's `kid` must name a key.
     pub(crate) fn from_remote(keys: Vec<VerifyingKey>) -> Self {
@@ -150,6 +151,10 @@ impl StaticKeys {
 
     /// The key for a token header, by the rules in the type's documentation.
     pub fn find(&self, header: &TokenHeader<'_>) -> Result<&Arc<VerifyingKey>, AuthError> {
+        if self.strict_kids && header.kid.is_some_and(|kid| !self.by_kid.contains_key(kid)) {
+            // A remote set learns new kids by fetching: say "unknown", whatever the algorithm.
+            return Err(AuthErrorKind::UnknownKey.into());
+        }
         if !self.algorithms.contains(header.alg) {
             // No key here verifies this algorithm: HS256 against RSA keys, for one.
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -164,9 +169,6 @@ impl StaticKeys {
         }
         // With a `kid` nobody has, only keys without a `kid` may answer.
         let anonymous_only = header.kid.is_some();
-        if anonymous_only && self.strict_kids {
-            return Err(AuthErrorKind::UnknownKey.into());
-        }
         let mut fitting = self
             .keys
             .iter()

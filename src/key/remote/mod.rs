@@ -442,6 +442,11 @@ impl Inner {
         Ok(Snapshot { keys, fetched_at: (self.now)(), age })
     }
 
+    /// Whether a snapshot is past its age plus `max_stale`: no longer served.
+    fn too_stale(&self, snapshot: &Snapshot, now: Instant) -> bool {
+        now.saturating_duration_since(snapshot.fetched_at) > snapshot.age + self.max_stale
+    }
+
     fn cooled_down(&self, control: &Control, now: Instant) -> bool {
         control.last_attempt.is_none_or(|at| now.saturating_duration_since(at) >= self.cooldown)
     }
@@ -493,21 +498,33 @@ fn ready(result: Result<Arc<VerifyingKey>, AuthError>) -> RemoteKeyFuture {
 }
 
 impl RemoteJwks {
-    /// Looks a key up in the current snapshot only.
-    fn lookup(&self, kid: Option<&str>, alg: jsonwebtoken::Algorithm) -> Option<Result<Arc<VerifyingKey>, AuthError>> {
+    /// Looks a key up in the current snapshot only; `None` when there is no snapshot, or it
+    /// is past its age plus `max_stale`.
+    fn lookup(
+        &self,
+        kid: Option<&str>,
+        alg: jsonwebtoken::Algorithm,
+        now: Instant,
+    ) -> Option<Result<Arc<VerifyingKey>, AuthError>> {
         let snapshot = self.inner.snapshot.load();
-        let snapshot = snapshot.as_ref()?;
-        let header = TokenHeader::new(alg, kid);
-        Some(snapshot.keys.find(&header).cloned())
+        let snapshot = snapshot.as_ref().filter(|s| !self.inner.too_stale(s, now))?;
+        Some(snapshot.keys.find(&TokenHeader::new(alg, kid)).cloned())
     }
 
     /// The slow path: the `kid` is not in the snapshot, or there is no snapshot yet.
     fn fetch_then_lookup(&self, header: &TokenHeader<'_>, now: Instant) -> RemoteKeyFuture {
         let inner = &self.inner;
-        let had_keys = inner.snapshot.load().is_some();
         let kid = header.kid.unwrap_or("");
         let fetch = {
             let mut control = lock(&inner.control);
+            // A fetch may have finished since the caller looked: look again under the lock
+            // that `finish` stores snapshots under.
+            let had_keys = match self.lookup(header.kid, header.alg, now) {
+                Some(Ok(key)) => return ready(Ok(key)),
+                Some(Err(error)) if *error.kind() != AuthErrorKind::UnknownKey => return ready(Err(error)),
+                Some(Err(_)) => true,
+                None => false,
+            };
             if had_keys {
                 if let Some(seen) = control.unknown_kids.get(kid) {
                     if now.saturating_duration_since(*seen) < inner.cooldown {
@@ -529,11 +546,11 @@ impl RemoteJwks {
         let (alg, kid) = (header.alg, header.kid.map(String::from));
         RemoteKeyFuture(Lookup::Wait(Box::pin(async move {
             let fetched = fetch.await;
-            match this.lookup(kid.as_deref(), alg) {
+            let now = (this.inner.now)();
+            match this.lookup(kid.as_deref(), alg, now) {
                 Some(Ok(key)) => Ok(key),
                 Some(Err(error)) => {
                     if *error.kind() == AuthErrorKind::UnknownKey {
-                        let now = (this.inner.now)();
                         remember(&mut lock(&this.inner.control), kid.as_deref().unwrap_or(""), now);
                     }
                     Err(error)
@@ -562,11 +579,12 @@ impl KeySource for RemoteJwks {
             return self.fetch_then_lookup(header, now);
         };
         let age = now.saturating_duration_since(current.fetched_at);
+        if inner.too_stale(current, now) {
+            // Too old to trust: as if nothing had been fetched, wait for a fetch.
+            return self.fetch_then_lookup(header, now);
+        }
         if age >= current.age.mul_f32(0.8) {
             inner.refresh_soon(now);
-        }
-        if age > current.age + inner.max_stale {
-            return ready(Err(unavailable(Some(inner.cooldown))));
         }
         match current.keys.find(header) {
             Ok(key) => ready(Ok(Arc::clone(key))),

@@ -1,0 +1,920 @@
+//! `RemoteJwks` against a real HTTP endpoint on loopback: one fetch for many requests, the
+//! cooldown, rotation, outages, `Cache-Control`, limits, redirects, key selection, OIDC
+//! discovery and the cache state. Time is moved by hand through the builder's clock.
+#![cfg(feature = "reqwest")]
+
+mod common;
+#[path = "support/jwks_server.rs"]
+mod jwks_server;
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use futures_util::future::join_all;
+use http::header::{AUTHORIZATION, RETRY_AFTER};
+use http::{Request, Response, StatusCode};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use tower::{service_fn, Layer, ServiceExt};
+use tower_jwt_auth::{
+    AuthError, AuthErrorKind, Claims, ConfigErrorKind, JwtAuthLayer, KeySource, RemoteErrorKind,
+    RemoteJwks, RemoteJwksBuilder, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
+};
+
+use common::{
+    builder, install_signing_provider, TestClaims, EC256_PRIVATE, ED_PRIVATE, HS_SECRET, NOW,
+    RSA2_PRIVATE, RSA_PRIVATE,
+};
+use jwks_server::{JwksServer, Mode};
+
+const SECOND: Duration = Duration::from_secs(1);
+
+/// Monotonic time that only moves when the test says so.
+#[derive(Clone)]
+struct TestClock {
+    base: Instant,
+    elapsed_ms: Arc<AtomicU64>,
+}
+
+impl TestClock {
+    fn new() -> Self {
+        Self {
+            base: Instant::now(),
+            elapsed_ms: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn now(&self) -> Instant {
+        self.base + Duration::from_millis(self.elapsed_ms.load(Ordering::SeqCst))
+    }
+
+    fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap();
+        self.elapsed_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+// ---- keys, key sets and tokens -------------------------------------------------------------
+
+fn rsa1() -> EncodingKey {
+    EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap()
+}
+
+fn rsa2() -> EncodingKey {
+    EncodingKey::from_rsa_pem(RSA2_PRIVATE.as_bytes()).unwrap()
+}
+
+fn ec() -> EncodingKey {
+    EncodingKey::from_ec_pem(EC256_PRIVATE.as_bytes()).unwrap()
+}
+
+fn ed() -> EncodingKey {
+    EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap()
+}
+
+/// The public JWK of a signing key, with its `alg` and this `kid`.
+fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
+    install_signing_provider();
+    let mut jwk = Jwk::from_encoding_key(key, alg).unwrap();
+    jwk.common.key_id = Some(kid.into());
+    jwk
+}
+
+fn k1() -> Jwk {
+    jwk(&rsa1(), Algorithm::RS256, "k1")
+}
+
+fn k2() -> Jwk {
+    jwk(&rsa2(), Algorithm::RS256, "k2")
+}
+
+/// A JWKS document holding these keys.
+fn jwks(keys: impl IntoIterator<Item = Jwk>) -> String {
+    serde_json::to_string(&JwkSet {
+        keys: keys.into_iter().collect(),
+    })
+    .unwrap()
+}
+
+fn sign(key: &EncodingKey, alg: Algorithm, kid: Option<&str>, claims: &TestClaims) -> String {
+    install_signing_provider();
+    let mut header = Header::new(alg);
+    header.kid = kid.map(String::from);
+    encode(&header, claims, key).unwrap()
+}
+
+fn k1_token() -> String {
+    sign(&rsa1(), Algorithm::RS256, Some("k1"), &TestClaims::valid())
+}
+
+fn k2_token() -> String {
+    sign(&rsa2(), Algorithm::RS256, Some("k2"), &TestClaims::valid())
+}
+
+/// A well-formed RS256 token with this `kid` and a signature nobody made: what an attacker
+/// sends to make the service fetch.
+fn forged(kid: &str) -> String {
+    let part = |json: serde_json::Value| URL_SAFE_NO_PAD.encode(json.to_string());
+    format!(
+        "{}.{}.{}",
+        part(serde_json::json!({ "alg": "RS256", "kid": kid })),
+        part(serde_json::json!({ "sub": "mallory", "exp": NOW + 600 })),
+        URL_SAFE_NO_PAD.encode([7u8; 256]),
+    )
+}
+
+/// `count` distinct pseudo-random kids.
+fn random_kids(seed: u64, count: usize) -> Vec<String> {
+    let mut x = seed | 1;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("{x:016x}")
+        })
+        .collect()
+}
+
+// ---- the service under test ----------------------------------------------------------------
+
+/// What a request through the layer came back with.
+#[derive(Debug)]
+struct Outcome {
+    status: StatusCode,
+    error: Option<AuthErrorKind>,
+    retry_after: Option<String>,
+    body: String,
+}
+
+impl Outcome {
+    #[track_caller]
+    fn assert_ok(&self) {
+        assert_eq!(self.status, StatusCode::OK, "{self:?}");
+        assert_eq!(self.body, "ann", "{self:?}");
+    }
+
+    #[track_caller]
+    fn assert_refused(&self, status: StatusCode, kind: AuthErrorKind) {
+        assert_eq!(self.status, status, "{self:?}");
+        assert_eq!(self.error, Some(kind), "{self:?}");
+    }
+
+    #[track_caller]
+    fn assert_unavailable(&self) {
+        assert_eq!(self.status, StatusCode::SERVICE_UNAVAILABLE, "{self:?}");
+        assert!(
+            matches!(self.error, Some(AuthErrorKind::KeysUnavailable { .. })),
+            "{self:?}"
+        );
+        let secs: u64 = self
+            .retry_after
+            .as_deref()
+            .expect("Retry-After")
+            .parse()
+            .unwrap();
+        assert!(secs >= 1, "{self:?}");
+    }
+}
+
+/// Sends one request with this bearer token through the layer to a handler that answers with
+/// the token's `sub`.
+async fn send<K: KeySource>(layer: &JwtAuthLayer<TestClaims, K>, token: &str) -> Outcome {
+    let service = layer.layer(service_fn(|request: Request<String>| async move {
+        let sub = request
+            .extensions()
+            .get::<Claims<TestClaims>>()
+            .map(|claims| claims.sub.clone())
+            .expect("the claims reach the handler");
+        Ok::<_, Infallible>(Response::new(sub))
+    }));
+    let request = Request::get("/")
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .body(String::new())
+        .unwrap();
+    let response: Response<String> = service.oneshot(request).await.unwrap();
+    Outcome {
+        status: response.status(),
+        error: response
+            .extensions()
+            .get::<AuthError>()
+            .map(|e| e.kind().clone()),
+        retry_after: response
+            .headers()
+            .get(RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned()),
+        body: response.into_body(),
+    }
+}
+
+/// An endpoint, a remote key source on it with a hand-moved clock, and a layer using it.
+struct Env {
+    server: JwksServer,
+    clock: TestClock,
+    remote: RemoteJwks,
+    layer: JwtAuthLayer<TestClaims, RemoteJwks>,
+}
+
+impl Env {
+    async fn start(jwks: String) -> Self {
+        Self::start_with(jwks, |b| b).await
+    }
+
+    async fn start_with(
+        jwks: String,
+        configure: impl FnOnce(RemoteJwksBuilder) -> RemoteJwksBuilder,
+    ) -> Self {
+        let server = JwksServer::start(jwks).await;
+        let clock = TestClock::new();
+        let now = clock.clone();
+        let remote_builder = RemoteJwks::builder(server.jwks_url())
+            .allow_http(true)
+            .clock(move || now.now());
+        let remote = configure(remote_builder).build().unwrap();
+        let layer = builder::<TestClaims, _>(remote.clone()).build().unwrap();
+        Self {
+            server,
+            clock,
+            remote,
+            layer,
+        }
+    }
+
+    async fn send(&self, token: &str) -> Outcome {
+        send(&self.layer, token).await
+    }
+
+    /// Sends every token at once and returns the outcomes in order.
+    async fn send_all(&self, tokens: &[String]) -> Vec<Outcome> {
+        join_all(tokens.iter().map(|token| self.send(token))).await
+    }
+
+    /// Requests the endpoint got for the key set.
+    fn hits(&self) -> usize {
+        self.server.jwks_hits()
+    }
+
+    /// Fetches the key source started (it counts them before they reach the endpoint).
+    fn started(&self) -> u64 {
+        self.remote.state().fetch_count
+    }
+}
+
+// ---- from memory, single flight, cooldown --------------------------------------------------
+
+#[tokio::test]
+async fn known_kid_is_served_from_memory() {
+    let env = Env::start(jwks([k1()])).await;
+    let token = k1_token();
+    for _ in 0..100 {
+        env.send(&token).await.assert_ok();
+    }
+    assert_eq!(env.hits(), 1);
+    assert_eq!(env.started(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_for_a_new_kid_share_one_fetch() {
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.hits(), 1);
+    env.server.publish(jwks([k1(), k2()]));
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+
+    let tokens = vec![k2_token(); 1000];
+    let outcomes = env.send_all(&tokens).await;
+
+    for outcome in &outcomes {
+        outcome.assert_ok();
+    }
+    assert_eq!(
+        env.hits(),
+        2,
+        "1000 requests for one new kid make one fetch"
+    );
+    assert_eq!(env.started(), 2);
+}
+
+/// Many rounds of the single-flight case, with requests on their own tasks so that some are
+/// between their cache lookup and the fetch check when the fetch completes: those must find the
+/// new key too, not be refused under the cooldown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn new_kid_is_never_refused_while_its_fetch_completes() {
+    const ROUNDS: usize = 40;
+    const PER_ROUND: usize = 250;
+    // Ed25519 keys under new kids: cheap to verify, and the set already verifies EdDSA.
+    let env = Env::start(jwks([k1(), jwk(&ed(), Algorithm::EdDSA, "d0")])).await;
+    env.remote.refresh().await.unwrap();
+    let mut refused = Vec::new();
+    for round in 0..ROUNDS {
+        let kid = format!("r{round}");
+        env.server.publish(jwks([
+            k1(),
+            jwk(&ed(), Algorithm::EdDSA, "d0"),
+            jwk(&ed(), Algorithm::EdDSA, &kid),
+        ]));
+        env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+        let token = sign(&ed(), Algorithm::EdDSA, Some(&kid), &TestClaims::valid());
+        let tasks = (0..PER_ROUND).map(|_| {
+            let (layer, token) = (env.layer.clone(), token.clone());
+            tokio::spawn(async move { send(&layer, &token).await })
+        });
+        for outcome in join_all(tasks).await {
+            let outcome = outcome.unwrap();
+            if outcome.status != StatusCode::OK {
+                refused.push((round, outcome.error));
+            }
+        }
+        assert_eq!(env.hits(), round + 2);
+    }
+    assert!(
+        refused.is_empty(),
+        "requests for a new, published kid were refused (round, reason): {refused:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_unknown_kids_fetch_at_most_once_per_cooldown() {
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    // A real new key is published while the flood goes on.
+    env.server.publish(jwks([k1(), k2()]));
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+
+    let flood: Vec<String> = random_kids(1, 1000).iter().map(|k| forged(k)).collect();
+    for outcome in env.send_all(&flood).await {
+        outcome.assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    }
+    assert!(env.hits() <= 2, "{} fetches", env.hits());
+
+    // Within the cooldown, new random kids cause no fetch at all.
+    let hits = env.hits();
+    let flood: Vec<String> = random_kids(2, 1000).iter().map(|k| forged(k)).collect();
+    for outcome in env.send_all(&flood).await {
+        outcome.assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    }
+    assert_eq!(env.hits(), hits);
+
+    // The flood did not starve the real new key: the fetch it caused brought it in.
+    env.send(&k2_token()).await.assert_ok();
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.hits(), hits);
+
+    // After the cooldown, one more fetch at most.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    let flood: Vec<String> = random_kids(3, 1000).iter().map(|k| forged(k)).collect();
+    for outcome in env.send_all(&flood).await {
+        outcome.assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    }
+    assert!(env.hits() <= hits + 1, "{} fetches", env.hits());
+}
+
+#[tokio::test]
+async fn cooldown_counts_failed_fetches() {
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.server.set_mode(Mode::Fail);
+    let unknown = |kid: &str| sign(&rsa1(), Algorithm::RS256, Some(kid), &TestClaims::valid());
+
+    env.send(&unknown("x1"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    assert_eq!(env.hits(), 2, "an unknown kid after the cooldown fetches");
+    assert_eq!(env.remote.state().failure_count, 1);
+
+    env.send(&unknown("x2"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x1"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    assert_eq!(env.hits(), 2, "the failed fetch started the cooldown");
+    // The known key keeps working meanwhile.
+    env.send(&k1_token()).await.assert_ok();
+
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&unknown("x3"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    assert_eq!(
+        env.hits(),
+        3,
+        "after the cooldown an unknown kid fetches again"
+    );
+}
+
+// ---- rotation and outages ------------------------------------------------------------------
+
+#[tokio::test]
+async fn rotation_with_overlapping_keys_loses_no_request() {
+    let env = Env::start(jwks([k1()])).await;
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.hits(), 1);
+
+    // The issuer adds k2 next to k1, then starts signing with k2.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.server.publish(jwks([k1(), k2()]));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.hits(), 1, "k1 is still served from memory");
+    env.send(&k2_token()).await.assert_ok();
+    assert_eq!(env.hits(), 2, "the new kid fetched the new set");
+    env.send(&k1_token()).await.assert_ok();
+
+    // k1 is withdrawn. Until the set is refreshed, k1 tokens still pass.
+    env.server.publish(jwks([k2()]));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.hits(), 2);
+
+    // Past 80 % of the cache age a request starts a background refresh and is not held up.
+    env.clock.advance(DEFAULT_CACHE_AGE.mul_f32(0.8) + SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 3, "the request started a background refresh");
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.hits(), 3, "refresh() joined the background fetch");
+
+    env.send(&k1_token())
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&k2_token()).await.assert_ok();
+    assert_eq!(env.remote.state().key_count, 1);
+}
+
+#[tokio::test]
+async fn outage_keeps_valid_tokens_accepted_until_max_stale_then_recovers() {
+    let env = Env::start_with(jwks([k1()]), |b| b.timeout(Duration::from_millis(200))).await;
+    env.send(&k1_token()).await.assert_ok();
+
+    // The endpoint fails (500) when the set is due for refresh.
+    env.server.set_mode(Mode::Fail);
+    env.clock.advance(DEFAULT_CACHE_AGE.mul_f32(0.8) + SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 2);
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Status(500));
+    env.send(&k1_token()).await.assert_ok();
+
+    // The endpoint hangs: the refresh times out, a known kid never waits for it.
+    env.server.set_mode(Mode::Hang);
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    let state = env.remote.state();
+    assert_eq!(
+        (state.fetch_count, state.failure_count),
+        (3, 1),
+        "a refresh is under way and the request did not wait for it"
+    );
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Timeout);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.remote.state().failure_count, 2);
+
+    // Past the cache age plus max_stale: 503 with Retry-After, not 401.
+    env.server.set_mode(Mode::Fail);
+    let age = env.remote.state().age.unwrap();
+    env.clock
+        .advance(DEFAULT_CACHE_AGE + DEFAULT_MAX_STALE - age + SECOND);
+    env.send(&k1_token()).await.assert_unavailable();
+    let _ = env.remote.refresh().await;
+    env.send(&k1_token()).await.assert_unavailable();
+
+    // The endpoint comes back: the next request starts a fetch, and the service recovers
+    // without a restart.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    let before = env.started();
+    let _ = env.send(&k1_token()).await;
+    assert_eq!(env.started(), before + 1, "a request started a fetch");
+    env.remote.refresh().await.unwrap();
+    env.send(&k1_token()).await.assert_ok();
+    assert!(env.remote.state().last_error.is_none());
+}
+
+#[tokio::test]
+async fn nothing_fetched_and_endpoint_down_is_503_not_401() {
+    let env = Env::start(jwks([k1()])).await;
+    env.server.set_mode(Mode::Fail);
+    env.send(&k1_token()).await.assert_unavailable();
+    assert_eq!(env.hits(), 1);
+    // Within the cooldown the next request does not fetch, and is still 503.
+    env.send(&k1_token()).await.assert_unavailable();
+    env.send(&forged("zz")).await.assert_unavailable();
+    assert_eq!(env.hits(), 1);
+    let state = env.remote.state();
+    assert!(!state.ready);
+    assert_eq!(
+        state.last_error.map(|e| e.kind()),
+        Some(RemoteErrorKind::Status(500))
+    );
+
+    // Same when the endpoint hangs.
+    let env = Env::start_with(jwks([k1()]), |b| b.timeout(Duration::from_millis(200))).await;
+    env.server.set_mode(Mode::Hang);
+    env.send(&k1_token()).await.assert_unavailable();
+    assert_eq!(
+        env.remote.state().last_error.map(|e| e.kind()),
+        Some(RemoteErrorKind::Timeout)
+    );
+}
+
+// ---- Cache-Control -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn cache_control_max_age_sets_the_refresh_time() {
+    let env = Env::start(jwks([k1()])).await;
+    env.server
+        .set_mode(Mode::serve_with_cache_control("public, max-age=120"));
+    env.remote.refresh().await.unwrap();
+
+    env.clock.advance(Duration::from_secs(50));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 1, "50 s is less than 80 % of 120 s");
+
+    env.clock.advance(Duration::from_secs(50));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 2, "100 s is past 80 % of 120 s");
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.hits(), 2);
+    assert_eq!(env.remote.state().age, Some(Duration::ZERO));
+}
+
+#[tokio::test]
+async fn cache_control_max_age_is_clamped_to_the_bounds() {
+    // Below the lower bound (default 60 s): refreshed at 80 % of 60 s, not of 5 s.
+    let env = Env::start(jwks([k1()])).await;
+    env.server
+        .set_mode(Mode::serve_with_cache_control("max-age=5"));
+    env.remote.refresh().await.unwrap();
+    env.clock.advance(Duration::from_secs(40));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 1, "40 s: a 5 s max-age was raised to 60 s");
+    env.clock.advance(Duration::from_secs(9));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 2, "49 s is past 80 % of 60 s");
+
+    // Above configured bounds: clamped down to the upper bound.
+    let env = Env::start_with(jwks([k1()]), |b| {
+        b.cache_age_bounds(Duration::from_secs(60), Duration::from_secs(300))
+    })
+    .await;
+    env.server
+        .set_mode(Mode::serve_with_cache_control("max-age=86400"));
+    env.remote.refresh().await.unwrap();
+    env.clock.advance(Duration::from_secs(241));
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(
+        env.started(),
+        2,
+        "241 s is past 80 % of the 300 s upper bound"
+    );
+}
+
+// ---- limits and bad documents --------------------------------------------------------------
+
+#[tokio::test]
+async fn huge_body_is_refused_as_too_large() {
+    let env = Env::start(jwks([k1()])).await;
+    env.server.set_mode(Mode::Huge);
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::TooLarge);
+
+    env.server.set_mode(Mode::HugeChunked);
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(
+        error.kind(),
+        RemoteErrorKind::TooLarge,
+        "without Content-Length too"
+    );
+    assert!(!env.remote.state().ready);
+
+    // The same body is fine under a larger limit: the refusal was the size, not the content.
+    let env = Env::start_with(jwks([k1()]), |b| b.max_body(4 << 20)).await;
+    env.server.set_mode(Mode::Huge);
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::NoUsableKeys);
+}
+
+#[tokio::test]
+async fn garbage_or_unusable_document_is_refused() {
+    let env = Env::start(jwks([k1()])).await;
+    env.server.set_mode(Mode::Garbage);
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::InvalidDocument);
+    env.send(&k1_token()).await.assert_unavailable();
+
+    let mut enc = k1();
+    enc.common.public_key_use = Some(PublicKeyUse::Encryption);
+    env.server.publish(jwks([enc]));
+    env.server.set_mode(Mode::serve());
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::NoUsableKeys);
+}
+
+#[tokio::test]
+async fn max_keys_caps_the_key_set() {
+    let five = jwks([
+        k1(),
+        k2(),
+        jwk(&ec(), Algorithm::ES256, "e1"),
+        jwk(&ed(), Algorithm::EdDSA, "d1"),
+        jwk(&rsa1(), Algorithm::RS256, "k5"),
+    ]);
+    let env = Env::start_with(five.clone(), |b| b.max_keys(2)).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 2);
+
+    let env = Env::start(five).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 5);
+}
+
+// ---- redirects and URLs --------------------------------------------------------------------
+
+#[tokio::test]
+async fn redirect_to_another_host_is_refused() {
+    let env = Env::start(jwks([k1()])).await;
+    let port = env.server.addr().port();
+    env.server.set_mode(Mode::Redirect(format!(
+        "http://127.0.0.2:{port}/moved/jwks.json"
+    )));
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Redirect);
+
+    // Another port on the same address is another origin too.
+    env.server
+        .set_mode(Mode::Redirect("http://127.0.0.1:9/moved/jwks.json".into()));
+    let error = env.remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Redirect);
+    assert_eq!(env.server.moved_hits(), 0);
+}
+
+#[tokio::test]
+async fn same_host_redirect_is_followed() {
+    let env = Env::start(jwks([k1()])).await;
+    env.server
+        .set_mode(Mode::Redirect("/moved/jwks.json".into()));
+    env.remote.refresh().await.unwrap();
+    assert_eq!((env.server.jwks_hits(), env.server.moved_hits()), (1, 1));
+    env.send(&k1_token()).await.assert_ok();
+
+    let absolute = format!("http://{}/moved/jwks.json", env.server.addr());
+    env.server.set_mode(Mode::Redirect(absolute));
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.server.moved_hits(), 2);
+}
+
+#[test]
+fn plain_http_is_refused_at_build_without_allow_http() {
+    let error = RemoteJwks::builder("http://127.0.0.1:9/jwks.json")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting);
+    let error = RemoteJwks::discovery("http://127.0.0.1:9")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting);
+    let error = RemoteJwks::builder("ftp://127.0.0.1:9/jwks.json")
+        .allow_http(true)
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting);
+
+    assert!(RemoteJwks::builder("http://127.0.0.1:9/jwks.json")
+        .allow_http(true)
+        .build()
+        .is_ok());
+    assert!(RemoteJwks::builder("https://127.0.0.1:9/jwks.json")
+        .build()
+        .is_ok());
+}
+
+// ---- key selection -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn key_with_use_enc_is_skipped() {
+    let mut enc = k1();
+    enc.common.public_key_use = Some(PublicKeyUse::Encryption);
+    let env = Env::start(jwks([enc, k2()])).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 1);
+    env.send(&k1_token())
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&k2_token()).await.assert_ok();
+}
+
+#[tokio::test]
+async fn oct_key_in_a_remote_set_is_never_used() {
+    let secret = jwk(&EncodingKey::from_secret(HS_SECRET), Algorithm::HS256, "hs");
+    let env = Env::start(jwks([secret, k1()])).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 1, "the oct key was dropped");
+
+    let hs = sign(
+        &EncodingKey::from_secret(HS_SECRET),
+        Algorithm::HS256,
+        Some("hs"),
+        &TestClaims::valid(),
+    );
+    let outcome = env.send(&hs).await;
+    assert_eq!(outcome.status, StatusCode::UNAUTHORIZED, "{outcome:?}");
+    env.send(&k1_token()).await.assert_ok();
+}
+
+#[tokio::test]
+async fn key_alg_must_equal_the_token_alg() {
+    let env = Env::start(jwks([k1()])).await;
+    let ps256 = sign(&rsa1(), Algorithm::PS256, Some("k1"), &TestClaims::valid());
+    env.send(&ps256).await.assert_refused(
+        StatusCode::UNAUTHORIZED,
+        AuthErrorKind::UnsupportedAlgorithm,
+    );
+    env.send(&k1_token()).await.assert_ok();
+}
+
+#[tokio::test]
+async fn key_without_alg_verifies_the_rsa_family() {
+    // Entra ID publishes RSA keys without `alg`.
+    let mut entra = k1();
+    entra.common.key_algorithm = None;
+    let json = jwks([entra]);
+    assert!(!json.contains("\"alg\""), "{json}");
+    let env = Env::start(json).await;
+    env.send(&k1_token()).await.assert_ok();
+    for alg in [Algorithm::PS256, Algorithm::RS512] {
+        let token = sign(&rsa1(), alg, Some("k1"), &TestClaims::valid());
+        env.send(&token).await.assert_ok();
+    }
+    let es256 = sign(&ec(), Algorithm::ES256, Some("k1"), &TestClaims::valid());
+    let outcome = env.send(&es256).await;
+    assert_eq!(outcome.status, StatusCode::UNAUTHORIZED, "{outcome:?}");
+}
+
+#[tokio::test]
+async fn token_without_kid_needs_exactly_one_fitting_key() {
+    let no_kid = sign(&rsa1(), Algorithm::RS256, None, &TestClaims::valid());
+
+    // One RSA key next to an EC key: it is the one.
+    let env = Env::start(jwks([k1(), jwk(&ec(), Algorithm::ES256, "e1")])).await;
+    env.send(&no_kid).await.assert_ok();
+
+    // Two RSA keys: ambiguous, refused.
+    let env = Env::start(jwks([k1(), k2()])).await;
+    env.send(&no_kid)
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::AmbiguousKey);
+}
+
+#[tokio::test]
+async fn new_key_of_another_type_is_fetched_like_any_new_kid() {
+    // The issuer moves from RSA to EC: the first ES256 token names a kid not in the cache.
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.server
+        .publish(jwks([k1(), jwk(&ec(), Algorithm::ES256, "e1")]));
+
+    let es256 = sign(&ec(), Algorithm::ES256, Some("e1"), &TestClaims::valid());
+    let outcome = env.send(&es256).await;
+    assert_eq!(
+        env.hits(),
+        2,
+        "an unknown kid fetches, whatever its algorithm"
+    );
+    outcome.assert_ok();
+}
+
+// ---- OIDC discovery ------------------------------------------------------------------------
+
+fn claims_from(iss: Option<&str>) -> TestClaims {
+    TestClaims {
+        iss: iss.map(String::from),
+        ..TestClaims::valid()
+    }
+}
+
+#[tokio::test]
+async fn discovery_finds_the_keys_and_enforces_the_issuer() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    let issuer = server.issuer();
+    let remote = RemoteJwks::discovery(issuer.clone())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    remote.refresh().await.unwrap();
+    assert_eq!((server.discovery_hits(), server.jwks_hits()), (1, 1));
+    assert_eq!(remote.state().jwks_url, Some(server.jwks_url()));
+
+    // No `.issuer(..)` on the builder: the discovered issuer is required.
+    let layer = builder::<TestClaims, _>(remote.clone()).build().unwrap();
+    let token = |iss| sign(&rsa1(), Algorithm::RS256, Some("k1"), &claims_from(iss));
+    send(&layer, &token(Some(&issuer))).await.assert_ok();
+    send(&layer, &token(Some("https://idp.test")))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::InvalidIssuer);
+    let outcome = send(&layer, &token(None)).await;
+    assert_eq!(outcome.status, StatusCode::UNAUTHORIZED, "{outcome:?}");
+
+    // Issuers configured on the builder take its place.
+    let layer = builder::<TestClaims, _>(remote.clone())
+        .issuer("https://idp.test")
+        .build()
+        .unwrap();
+    send(&layer, &token(Some("https://idp.test")))
+        .await
+        .assert_ok();
+
+    // The discovery document is read once.
+    remote.refresh().await.unwrap();
+    assert_eq!((server.discovery_hits(), server.jwks_hits()), (1, 2));
+}
+
+#[tokio::test]
+async fn discovery_document_naming_another_issuer_is_refused() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    server.set_discovery(Some(
+        serde_json::json!({
+            "issuer": "http://127.0.0.1:9",
+            "jwks_uri": server.jwks_url(),
+        })
+        .to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::IssuerMismatch);
+    assert_eq!(
+        server.jwks_hits(),
+        0,
+        "keys of a mismatched issuer are not fetched"
+    );
+
+    let layer = builder::<TestClaims, _>(remote.clone()).build().unwrap();
+    let token = sign(
+        &rsa1(),
+        Algorithm::RS256,
+        Some("k1"),
+        &claims_from(Some(&server.issuer())),
+    );
+    send(&layer, &token).await.assert_unavailable();
+}
+
+#[tokio::test]
+async fn from_issuer_refuses_plain_http() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    let error = RemoteJwks::from_issuer(server.issuer()).await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::InvalidUrl);
+    assert_eq!(server.discovery_hits(), 0);
+}
+
+// ---- state ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn state_reports_readiness_counts_and_last_error() {
+    let env = Env::start(jwks([k1(), k2()])).await;
+    let state = env.remote.state();
+    assert!(!state.ready);
+    assert_eq!(
+        (state.key_count, state.fetch_count, state.failure_count),
+        (0, 0, 0)
+    );
+    assert!(state.last_error.is_none() && state.age.is_none());
+    assert_eq!(state.jwks_url, Some(env.server.jwks_url()));
+
+    env.remote.refresh().await.unwrap();
+    env.clock.advance(Duration::from_secs(5));
+    let state = env.remote.state();
+    assert!(state.ready);
+    assert_eq!(
+        (state.key_count, state.fetch_count, state.failure_count),
+        (2, 1, 0)
+    );
+    assert_eq!(state.age, Some(Duration::from_secs(5)));
+    assert!(state.last_error.is_none());
+
+    env.server.set_mode(Mode::Fail);
+    env.remote.refresh().await.unwrap_err();
+    let state = env.remote.state();
+    assert!(state.ready, "the last good set is kept");
+    assert_eq!(
+        (state.key_count, state.fetch_count, state.failure_count),
+        (2, 2, 1)
+    );
+    assert_eq!(
+        state.last_error.map(|e| e.kind()),
+        Some(RemoteErrorKind::Status(500))
+    );
+
+    env.server.set_mode(Mode::serve());
+    env.remote.refresh().await.unwrap();
+    let state = env.remote.state();
+    assert_eq!((state.fetch_count, state.failure_count), (3, 1));
+    assert!(state.last_error.is_none());
+    assert_eq!(state.age, Some(Duration::ZERO));
+}

@@ -39,7 +39,10 @@ impl<C> fmt::Debug for TokenCache<C> {
 
 impl<C> TokenCache<C> {
     pub(crate) fn new(capacity: usize, max_lifetime: Duration) -> Self {
-        Self { entries: quick_cache::sync::Cache::new(capacity), max_lifetime }
+        Self {
+            entries: quick_cache::sync::Cache::new(capacity),
+            max_lifetime,
+        }
     }
 }
 
@@ -61,12 +64,26 @@ impl<C: Clone> TokenCache<C> {
     }
 
     /// Remembers a token that just verified.
-    pub(crate) fn insert(&self, token: &str, key: &Arc<VerifyingKey>, claims: C, exp: Option<f64>, nbf: Option<f64>, now: f64) {
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        key: &Arc<VerifyingKey>,
+        claims: C,
+        exp: Option<f64>,
+        nbf: Option<f64>,
+        now: f64,
+    ) {
         let mut until = now + self.max_lifetime.as_secs_f64();
         if let Some(exp) = exp {
             until = until.min(exp);
         }
-        let entry = Entry { claims, exp, nbf, until, key: Arc::downgrade(key) };
+        let entry = Entry {
+            claims,
+            exp,
+            nbf,
+            until,
+            key: Arc::downgrade(key),
+        };
         self.entries.insert(token.into(), Arc::new(entry));
     }
 }

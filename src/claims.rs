@@ -54,13 +54,25 @@ pub struct StandardClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<Audience>,
     /// `exp`: when the token expires.
-    #[serde(default, deserialize_with = "numeric_date", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "numeric_date",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exp: Option<u64>,
     /// `nbf`: when the token starts being valid.
-    #[serde(default, deserialize_with = "numeric_date", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "numeric_date",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nbf: Option<u64>,
     /// `iat`: when the token was issued.
-    #[serde(default, deserialize_with = "numeric_date", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "numeric_date",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iat: Option<u64>,
     /// `jti`: the token's unique identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +90,11 @@ fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error
 impl StandardClaims {
     /// The space-separated `scope` claim (RFC 8693 §4.2), split into its scopes.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.extra.get("scope").and_then(|s| s.as_str()).unwrap_or("").split_ascii_whitespace()
+        self.extra
+            .get("scope")
+            .and_then(|s| s.as_str())
+            .unwrap_or("")
+            .split_ascii_whitespace()
     }
 
     /// Whether the `scope` claim holds this scope.
@@ -127,7 +143,11 @@ mod extract {
         type Rejection = ClaimsRejection;
 
         async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-            parts.extensions.get::<Self>().cloned().ok_or(ClaimsRejection::MissingClaims)
+            parts
+                .extensions
+                .get::<Self>()
+                .cloned()
+                .ok_or(ClaimsRejection::MissingClaims)
         }
     }
 
@@ -138,7 +158,10 @@ mod extract {
     {
         type Rejection = std::convert::Infallible;
 
-        async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        async fn from_request_parts(
+            parts: &mut Parts,
+            _: &S,
+        ) -> Result<Option<Self>, Self::Rejection> {
             Ok(parts.extensions.get::<Self>().cloned())
         }
     }
@@ -153,8 +176,10 @@ mod tests {
 
     #[test]
     fn standard_claims_keep_the_rest() {
-        let c: StandardClaims =
-            serde_json::from_str(r#"{"sub":"ann","exp":1.5e9,"aud":["a","b"],"scope":"read write","n":1}"#).unwrap();
+        let c: StandardClaims = serde_json::from_str(
+            r#"{"sub":"ann","exp":1.5e9,"aud":["a","b"],"scope":"read write","n":1}"#,
+        )
+        .unwrap();
         assert_eq!(c.sub.as_deref(), Some("ann"));
         assert_eq!(c.exp, Some(1_500_000_000));
         assert!(c.aud.as_ref().unwrap().contains("b"));

@@ -13,7 +13,9 @@ use crate::key::AlgorithmSet;
 /// neither, the caller must name one (`JwtAuthBuilder::crypto_provider`), or `build()` fails.
 /// jsonwebtoken's own process-wide default is never consulted, so a dependency that enables
 /// another jsonwebtoken backend cannot make a request panic.
-pub(crate) fn resolve(explicit: Option<&'static CryptoProvider>) -> Result<&'static CryptoProvider, ConfigError> {
+pub(crate) fn resolve(
+    explicit: Option<&'static CryptoProvider>,
+) -> Result<&'static CryptoProvider, ConfigError> {
     if let Some(provider) = explicit {
         return Ok(provider);
     }
@@ -59,7 +61,10 @@ impl Prepared {
     pub(crate) fn new(key: &DecodingKey, algorithms: AlgorithmSet) -> Self {
         #[cfg(feature = "aws-lc-rs")]
         {
-            let entries = algorithms.iter().filter_map(|alg| aws::prepare(alg, key).map(|ready| (alg, ready))).collect();
+            let entries = algorithms
+                .iter()
+                .filter_map(|alg| aws::prepare(alg, key).map(|ready| (alg, ready)))
+                .collect();
             Self { entries }
         }
         #[cfg(not(feature = "aws-lc-rs"))]
@@ -82,14 +87,18 @@ pub(crate) fn verify(
     #[cfg(feature = "aws-lc-rs")]
     if std::ptr::eq(provider, &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER) {
         if let Some((_, ready)) = prepared.entries.iter().find(|(a, _)| *a == alg) {
-            return ready.verify(message, signature).map_err(|()| AuthErrorKind::InvalidSignature.into());
+            return ready
+                .verify(message, signature)
+                .map_err(|()| AuthErrorKind::InvalidSignature.into());
         }
     }
     #[cfg(not(feature = "aws-lc-rs"))]
     let _ = prepared;
     let verifier = (provider.verifier_factory)(&alg, key)
         .map_err(|_| AuthError::new(AuthErrorKind::UnsupportedAlgorithm))?;
-    verifier.verify(message, &signature.to_vec()).map_err(|_| AuthErrorKind::InvalidSignature.into())
+    verifier
+        .verify(message, &signature.to_vec())
+        .map_err(|_| AuthErrorKind::InvalidSignature.into())
 }
 
 #[cfg(feature = "aws-lc-rs")]
@@ -149,16 +158,24 @@ mod aws {
     }
 
     pub(super) fn prepare(alg: Algorithm, key: &DecodingKey) -> Option<Ready> {
-        let hmac = |algorithm, secret: &[u8]| Some(Ready::Hmac(Box::new(hmac::Key::new(algorithm, secret))));
+        let hmac = |algorithm, secret: &[u8]| {
+            Some(Ready::Hmac(Box::new(hmac::Key::new(algorithm, secret))))
+        };
         let public = |algorithm: &'static dyn sig::VerificationAlgorithm, bytes: &[u8]| {
-            sig::ParsedPublicKey::new(algorithm, bytes).ok().map(Ready::Public)
+            sig::ParsedPublicKey::new(algorithm, bytes)
+                .ok()
+                .map(Ready::Public)
         };
         match (alg, key.kind()) {
             (Algorithm::HS256, DecodingKeyKind::SecretOrDer(s)) => hmac(hmac::HMAC_SHA256, s),
             (Algorithm::HS384, DecodingKeyKind::SecretOrDer(s)) => hmac(hmac::HMAC_SHA384, s),
             (Algorithm::HS512, DecodingKeyKind::SecretOrDer(s)) => hmac(hmac::HMAC_SHA512, s),
-            (Algorithm::ES256, DecodingKeyKind::SecretOrDer(point)) => public(&sig::ECDSA_P256_SHA256_FIXED, point),
-            (Algorithm::ES384, DecodingKeyKind::SecretOrDer(point)) => public(&sig::ECDSA_P384_SHA384_FIXED, point),
+            (Algorithm::ES256, DecodingKeyKind::SecretOrDer(point)) => {
+                public(&sig::ECDSA_P256_SHA256_FIXED, point)
+            }
+            (Algorithm::ES384, DecodingKeyKind::SecretOrDer(point)) => {
+                public(&sig::ECDSA_P384_SHA384_FIXED, point)
+            }
             (Algorithm::EdDSA, DecodingKeyKind::SecretOrDer(raw)) => public(&sig::ED25519, raw),
             (rsa, DecodingKeyKind::RsaModulusExponent { n, e }) => {
                 let params: &'static sig::RsaParameters = match rsa {

@@ -95,7 +95,9 @@ impl AuthError {
     /// A refusal for a valid token that lacks the given scope (HTTP 403 `insufficient_scope`,
     /// gRPC `PERMISSION_DENIED`). Meant for custom checks.
     pub fn insufficient_scope(scope: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(AuthErrorKind::InsufficientScope { scope: Some(scope.into()) })
+        Self::new(AuthErrorKind::InsufficientScope {
+            scope: Some(scope.into()),
+        })
     }
 
     /// A refusal of the token itself (HTTP 401 `invalid_token`, gRPC `UNAUTHENTICATED`) with a
@@ -177,16 +179,26 @@ impl fmt::Display for AuthError {
             AuthErrorKind::UnsupportedAlgorithm => {
                 f.write_str("token algorithm is not accepted by this service")
             }
-            AuthErrorKind::UnknownKey => f.write_str("no key known to this service signed the token"),
+            AuthErrorKind::UnknownKey => {
+                f.write_str("no key known to this service signed the token")
+            }
             AuthErrorKind::AmbiguousKey => {
                 f.write_str("token has no kid and several keys could have signed it")
             }
             AuthErrorKind::InvalidSignature => f.write_str("token signature is invalid"),
-            AuthErrorKind::Expired { ago } => write!(f, "token expired {} ago", HumanDuration(*ago)),
-            AuthErrorKind::NotYetValid { remaining } => {
-                write!(f, "token is not valid for another {}", HumanDuration(*remaining))
+            AuthErrorKind::Expired { ago } => {
+                write!(f, "token expired {} ago", HumanDuration(*ago))
             }
-            AuthErrorKind::MissingClaim(name) => write!(f, "token lacks the required claim `{name}`"),
+            AuthErrorKind::NotYetValid { remaining } => {
+                write!(
+                    f,
+                    "token is not valid for another {}",
+                    HumanDuration(*remaining)
+                )
+            }
+            AuthErrorKind::MissingClaim(name) => {
+                write!(f, "token lacks the required claim `{name}`")
+            }
             AuthErrorKind::InvalidClaim(why) => write!(f, "invalid claim: {why}"),
             AuthErrorKind::InvalidIssuer => f.write_str("token issuer is not trusted"),
             AuthErrorKind::InvalidAudience => f.write_str("token is not meant for this audience"),
@@ -194,7 +206,9 @@ impl fmt::Display for AuthError {
             AuthErrorKind::CriticalHeader => {
                 f.write_str("token header has a crit parameter this service does not understand")
             }
-            AuthErrorKind::UnencodedPayload => f.write_str("unencoded payloads (b64: false) are refused"),
+            AuthErrorKind::UnencodedPayload => {
+                f.write_str("unencoded payloads (b64: false) are refused")
+            }
             AuthErrorKind::InvalidClaims => {
                 f.write_str("token claims do not have the shape this service expects")
             }
@@ -259,7 +273,10 @@ pub enum ConfigErrorKind {
 
 impl ConfigError {
     pub(crate) fn new(kind: ConfigErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// What kind of problem this is.
@@ -291,9 +308,13 @@ mod tests {
 
     #[test]
     fn expired_message_is_human() {
-        let err = AuthError::new(AuthErrorKind::Expired { ago: Duration::from_secs(192) });
+        let err = AuthError::new(AuthErrorKind::Expired {
+            ago: Duration::from_secs(192),
+        });
         assert_eq!(err.to_string(), "token expired 3m12s ago");
-        let err = AuthError::new(AuthErrorKind::Expired { ago: Duration::from_secs(7205) });
+        let err = AuthError::new(AuthErrorKind::Expired {
+            ago: Duration::from_secs(7205),
+        });
         assert_eq!(err.to_string(), "token expired 2h0m5s ago");
     }
 
@@ -303,11 +324,23 @@ mod tests {
         assert_eq!(status(AuthErrorKind::MissingToken), 401);
         assert_eq!(status(AuthErrorKind::MultipleTokens), 400);
         assert_eq!(status(AuthErrorKind::InvalidSignature), 401);
-        assert_eq!(status(AuthErrorKind::InsufficientScope { scope: None }), 403);
-        assert_eq!(status(AuthErrorKind::KeysUnavailable { retry_after: None }), 503);
-        assert_eq!(AuthError::new(AuthErrorKind::MissingToken).error_code(), None);
+        assert_eq!(
+            status(AuthErrorKind::InsufficientScope { scope: None }),
+            403
+        );
+        assert_eq!(
+            status(AuthErrorKind::KeysUnavailable { retry_after: None }),
+            503
+        );
+        assert_eq!(
+            AuthError::new(AuthErrorKind::MissingToken).error_code(),
+            None
+        );
         assert_eq!(AuthError::insufficient_scope("a").grpc_code(), 7);
-        assert_eq!(AuthError::new(AuthErrorKind::KeysUnavailable { retry_after: None }).grpc_code(), 14);
+        assert_eq!(
+            AuthError::new(AuthErrorKind::KeysUnavailable { retry_after: None }).grpc_code(),
+            14
+        );
         assert_eq!(AuthError::new(AuthErrorKind::UnknownKey).grpc_code(), 16);
     }
 }

@@ -65,21 +65,47 @@ where
         let started = verifier.extract(request.headers()).and_then(|token| {
             if let Some(cache) = &config.cache {
                 let rules = &verifier.rules;
-                if let Some(claims) = cache.get(token.as_str(), rules.now(), rules.leeway.as_secs_f64()) {
+                if let Some(claims) =
+                    cache.get(token.as_str(), rules.now(), rules.leeway.as_secs_f64())
+                {
                     return Ok(Err(claims));
                 }
             }
             verifier.begin(token, &config.keys).map(Ok)
         });
         let (state, inner, request, pending) = match started {
-            Ok(Ok((pending, lookup))) => (State::Key { lookup }, Some(inner), Some(request), Some(pending)),
-            Ok(Err(claims)) => (State::Cached { claims: Some(claims) }, Some(inner), Some(request), None),
-            Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => {
-                (State::Inner { future: inner.call(request) }, None, None, None)
-            }
+            Ok(Ok((pending, lookup))) => (
+                State::Key { lookup },
+                Some(inner),
+                Some(request),
+                Some(pending),
+            ),
+            Ok(Err(claims)) => (
+                State::Cached {
+                    claims: Some(claims),
+                },
+                Some(inner),
+                Some(request),
+                None,
+            ),
+            Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => (
+                State::Inner {
+                    future: inner.call(request),
+                },
+                None,
+                None,
+                None,
+            ),
             Err(error) => (State::Rejected { error: Some(error) }, None, None, None),
         };
-        Self { state, inner, request, pending, protocol, config }
+        Self {
+            state,
+            inner,
+            request,
+            pending,
+            protocol,
+            config,
+        }
     }
 }
 
@@ -101,10 +127,20 @@ where
                     let found = ready!(lookup.poll(cx));
                     let pending = this.pending.take().expect(POLLED);
                     found.and_then(|key| {
-                        let (claims, times) = config.verifier.finish::<C, K>(&pending, &key, &config.keys)?;
+                        let (claims, times) =
+                            config
+                                .verifier
+                                .finish::<C, K>(&pending, &key, &config.keys)?;
                         if let Some(cache) = &config.cache {
                             let token = pending.token.as_str();
-                            cache.insert(token, &key, claims.clone(), times.exp, times.nbf, times.now);
+                            cache.insert(
+                                token,
+                                &key,
+                                claims.clone(),
+                                times.exp,
+                                times.nbf,
+                                times.now,
+                            );
                         }
                         Ok(claims)
                     })
@@ -114,7 +150,9 @@ where
                     let next = match ready!(check.as_mut().poll(cx)) {
                         Ok(()) => {
                             let request = this.request.take().expect(POLLED);
-                            State::Inner { future: this.inner.take().expect(POLLED).call(request) }
+                            State::Inner {
+                                future: this.inner.take().expect(POLLED).call(request),
+                            }
                         }
                         Err(error) => State::Rejected { error: Some(error) },
                     };
@@ -134,7 +172,9 @@ where
                     match &config.check {
                         None => {
                             request.extensions_mut().insert(Claims(claims));
-                            State::Inner { future: this.inner.take().expect(POLLED).call(request) }
+                            State::Inner {
+                                future: this.inner.take().expect(POLLED).call(request),
+                            }
                         }
                         Some(check) => {
                             let (mut parts, body) = request.into_parts();
@@ -149,9 +189,9 @@ where
                                     *this.request = Some(request);
                                     State::Check { check }
                                 }
-                                Err(Ok(())) => {
-                                    State::Inner { future: this.inner.take().expect(POLLED).call(request) }
-                                }
+                                Err(Ok(())) => State::Inner {
+                                    future: this.inner.take().expect(POLLED).call(request),
+                                },
                                 Err(Err(error)) => State::Rejected { error: Some(error) },
                             }
                         }
@@ -163,7 +203,11 @@ where
     }
 }
 
-fn reject<R: OnRejection<ResBody>, ResBody>(rejection: &R, error: AuthError, protocol: Protocol) -> Response<ResBody> {
+fn reject<R: OnRejection<ResBody>, ResBody>(
+    rejection: &R,
+    error: AuthError,
+    protocol: Protocol,
+) -> Response<ResBody> {
     match error.kind() {
         AuthErrorKind::KeysUnavailable { .. } => {
             tracing::warn!(kind = ?error.kind(), ?protocol, "JWT rejected: {error}");

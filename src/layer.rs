@@ -56,7 +56,9 @@ pub struct JwtAuthLayer<C, K = StaticKeys, R = DefaultRejection> {
 
 impl<C, K, R> Clone for JwtAuthLayer<C, K, R> {
     fn clone(&self) -> Self {
-        Self { config: self.config.clone() }
+        Self {
+            config: self.config.clone(),
+        }
     }
 }
 
@@ -340,7 +342,8 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         if issuers.is_empty() {
             issuers.extend(self.keys.issuers().iter().cloned());
         }
-        let setting = |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
+        let setting =
+            |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
         if self.sources.is_empty() {
             return setting("no token source: configure at least one");
         }
@@ -353,7 +356,10 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         if self.max_token_len == 0 || self.max_kid_len == 0 || self.max_json_depth == 0 {
             return setting("token, kid and JSON depth limits must be positive");
         }
-        if self.cache.is_some_and(|(capacity, lifetime)| capacity == 0 || lifetime.is_zero()) {
+        if self
+            .cache
+            .is_some_and(|(capacity, lifetime)| capacity == 0 || lifetime.is_zero())
+        {
             return setting("the token cache needs a positive capacity and lifetime");
         }
         if self.required.len() > MAX_REQUIRED_CLAIMS {
@@ -383,7 +389,9 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
                 verifier,
                 optional: self.optional,
                 check: self.check,
-                cache: self.cache.map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),
+                cache: self
+                    .cache
+                    .map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),
             }),
         })
     }

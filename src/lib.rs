@@ -86,17 +86,20 @@ pub use claims::ClaimsRejection;
 pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub use future::ResponseFuture;
-pub use key::{AlgorithmSet, Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, VerifyingKey};
 #[cfg(feature = "reqwest")]
 pub use key::remote::ReqwestFetcher;
 #[cfg(feature = "remote")]
 pub use key::remote::{
-    parse_max_age, CacheState, Fetched, JwksFetcher, RemoteError, RemoteErrorKind, RemoteJwks, RemoteJwksBuilder,
-    RemoteKeyFuture, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_BODY, DEFAULT_MAX_KEYS, DEFAULT_MAX_STALE,
-    DEFAULT_TIMEOUT,
+    parse_max_age, CacheState, Fetched, JwksFetcher, RemoteError, RemoteErrorKind, RemoteJwks,
+    RemoteJwksBuilder, RemoteKeyFuture, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_KEYS, DEFAULT_MAX_STALE, DEFAULT_TIMEOUT,
+};
+pub use key::{
+    AlgorithmSet, Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, VerifyingKey,
 };
 pub use layer::{
-    JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
+    JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN,
+    DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
 pub use service::JwtAuth;

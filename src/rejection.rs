@@ -96,7 +96,10 @@ impl DefaultRejection {
         }
         if let Some(code) = error.error_code() {
             params.push(format!("error=\"{code}\""));
-            params.push(format!("error_description=\"{}\"", quotable(&error.to_string())));
+            params.push(format!(
+                "error_description=\"{}\"",
+                quotable(&error.to_string())
+            ));
         }
         if let AuthErrorKind::InsufficientScope { scope: Some(scope) } = error.kind() {
             params.push(format!("scope=\"{}\"", quotable(scope)));
@@ -119,7 +122,10 @@ impl<ResBody: Default> OnRejection<ResBody> for DefaultRejection {
         match protocol {
             Protocol::Grpc => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
-                headers.insert("grpc-status", HeaderValue::from(u16::from(error.grpc_code())));
+                headers.insert(
+                    "grpc-status",
+                    HeaderValue::from(u16::from(error.grpc_code())),
+                );
                 let message = utf8_percent_encode(&error.to_string(), GRPC_MESSAGE).to_string();
                 if let Ok(value) = HeaderValue::try_from(message) {
                     headers.insert("grpc-message", value);
@@ -152,28 +158,44 @@ mod tests {
         let r = http(AuthErrorKind::MissingToken.into(), &DefaultRejection::new());
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer");
-        let r = http(AuthErrorKind::MissingToken.into(), &DefaultRejection::new().realm("my \"api\""));
+        let r = http(
+            AuthErrorKind::MissingToken.into(),
+            &DefaultRejection::new().realm("my \"api\""),
+        );
         assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer realm=\"my 'api'\"");
     }
 
     #[test]
     fn invalid_token_and_scope() {
-        let r = http(AuthErrorKind::InvalidSignature.into(), &DefaultRejection::new());
+        let r = http(
+            AuthErrorKind::InvalidSignature.into(),
+            &DefaultRejection::new(),
+        );
         assert_eq!(
             r.headers()[WWW_AUTHENTICATE],
             "Bearer error=\"invalid_token\", error_description=\"token signature is invalid\""
         );
-        let r = http(AuthError::insufficient_scope("admin"), &DefaultRejection::new());
+        let r = http(
+            AuthError::insufficient_scope("admin"),
+            &DefaultRejection::new(),
+        );
         assert_eq!(r.status(), 403);
-        assert!(r.headers()[WWW_AUTHENTICATE].to_str().unwrap().ends_with("scope=\"admin\""));
-        let r = http(AuthErrorKind::KeysUnavailable { retry_after: None }.into(), &DefaultRejection::new());
+        assert!(r.headers()[WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .ends_with("scope=\"admin\""));
+        let r = http(
+            AuthErrorKind::KeysUnavailable { retry_after: None }.into(),
+            &DefaultRejection::new(),
+        );
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()[RETRY_AFTER], "30");
     }
 
     #[test]
     fn grpc_form() {
-        let r: Response<()> = DefaultRejection::new().on_rejection(&AuthError::rejected("100% \"no\""), Protocol::Grpc);
+        let r: Response<()> = DefaultRejection::new()
+            .on_rejection(&AuthError::rejected("100% \"no\""), Protocol::Grpc);
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["grpc-status"], "16");
         assert_eq!(r.headers()["grpc-message"], "token refused: 100%25 \"no\"");
@@ -183,7 +205,10 @@ mod tests {
     fn protocol_from_content_type() {
         let mut h = HeaderMap::new();
         assert_eq!(Protocol::of(&h), Protocol::Http);
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc+proto"));
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/grpc+proto"),
+        );
         assert_eq!(Protocol::of(&h), Protocol::Grpc);
     }
 }

@@ -42,7 +42,10 @@ impl<S, C, K, R> JwtAuth<S, C, K, R> {
 
 impl<S: Clone, C, K, R> Clone for JwtAuth<S, C, K, R> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), config: self.config.clone() }
+        Self {
+            inner: self.inner.clone(),
+            config: self.config.clone(),
+        }
     }
 }
 

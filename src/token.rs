@@ -49,7 +49,11 @@ pub(crate) struct Token {
 impl Token {
     pub(crate) fn as_str(&self) -> &str {
         // Checked to be visible ASCII when found.
-        let bytes = self.value.as_bytes().get(self.start..self.end).unwrap_or_default();
+        let bytes = self
+            .value
+            .as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default();
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 }
@@ -60,12 +64,21 @@ fn found(value: &HeaderValue, start: usize, end: usize) -> Result<Option<Token>,
         return Err(AuthErrorKind::InvalidRequest("the token is empty").into());
     }
     if !bytes.iter().all(|b| b.is_ascii_graphic()) {
-        return Err(AuthErrorKind::InvalidRequest("the token has characters a token cannot have").into());
+        return Err(
+            AuthErrorKind::InvalidRequest("the token has characters a token cannot have").into(),
+        );
     }
-    Ok(Some(Token { value: value.clone(), start, end }))
+    Ok(Some(Token {
+        value: value.clone(),
+        start,
+        end,
+    }))
 }
 
-fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h HeaderValue>, AuthError> {
+fn single<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+) -> Result<Option<&'h HeaderValue>, AuthError> {
     let mut all = headers.get_all(name).iter();
     match (all.next(), all.next()) {
         (None, _) => Ok(None),
@@ -103,7 +116,9 @@ fn cookie(headers: &HeaderMap, name: &str) -> Result<Option<Token>, AuthError> {
         for pair in bytes.split(|b| *b == b';') {
             let pair_start = offset;
             offset += pair.len() + 1;
-            let Some(eq) = pair.iter().position(|b| *b == b'=') else { continue };
+            let Some(eq) = pair.iter().position(|b| *b == b'=') else {
+                continue;
+            };
             if pair[..eq].trim_ascii() != name.as_bytes() {
                 continue;
             }
@@ -175,7 +190,9 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
         match b {
             b'.' => {
                 if count == 2 {
-                    return Err(malformed("expected 3 dot-separated segments (JWE and others are refused)"));
+                    return Err(malformed(
+                        "expected 3 dot-separated segments (JWE and others are refused)",
+                    ));
                 }
                 dots[count] = i;
                 count += 1;
@@ -187,15 +204,23 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
     if count != 2 {
         return Err(malformed("expected 3 dot-separated segments"));
     }
-    let (header, payload, signature) =
-        (&token[..dots[0]], &token[dots[0] + 1..dots[1]], &token[dots[1] + 1..]);
+    let (header, payload, signature) = (
+        &token[..dots[0]],
+        &token[dots[0] + 1..dots[1]],
+        &token[dots[1] + 1..],
+    );
     if header.is_empty() || payload.is_empty() {
         return Err(malformed("empty header or payload segment"));
     }
     if signature.is_empty() {
         return Err(malformed("the token is not signed"));
     }
-    Ok(Segments { header, payload, message: &token[..dots[1]], signature })
+    Ok(Segments {
+        header,
+        payload,
+        message: &token[..dots[1]],
+        signature,
+    })
 }
 
 pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, AuthError> {
@@ -314,11 +339,19 @@ impl<'a> RawHeader<'a> {
             return Err(AuthErrorKind::UnencodedPayload.into());
         }
         // Names are compared exactly: `none`, `None`, `hs256` are all refused here.
-        let alg = self.alg.0.parse::<Algorithm>().map_err(|_| AuthError::new(AuthErrorKind::UnsupportedAlgorithm))?;
+        let alg = self
+            .alg
+            .0
+            .parse::<Algorithm>()
+            .map_err(|_| AuthError::new(AuthErrorKind::UnsupportedAlgorithm))?;
         if self.kid.as_ref().is_some_and(|k| k.0.len() > max_kid_len) {
             return Err(malformed("the kid is too long"));
         }
-        Ok(Header { alg, kid: self.kid.map(|k| k.0), typ: self.typ.map(|t| t.0) })
+        Ok(Header {
+            alg,
+            kid: self.kid.map(|k| k.0),
+            typ: self.typ.map(|t| t.0),
+        })
     }
 }
 
@@ -329,7 +362,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (k, v) in pairs {
-            map.append(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         map
     }
@@ -342,12 +378,29 @@ mod tests {
     fn bearer_scheme_is_case_insensitive() {
         let srcs = [TokenSource::Bearer];
         for v in ["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c  "] {
-            assert_eq!(extract(&srcs, &headers(&[("authorization", v)])).unwrap().as_str(), "a.b.c");
+            assert_eq!(
+                extract(&srcs, &headers(&[("authorization", v)]))
+                    .unwrap()
+                    .as_str(),
+                "a.b.c"
+            );
         }
-        assert_eq!(kind(extract(&srcs, &headers(&[("authorization", "Basic abc")]))), AuthErrorKind::MissingToken);
-        assert_eq!(kind(extract(&srcs, &headers(&[("authorization", "Bearerx a")]))), AuthErrorKind::MissingToken);
-        assert!(matches!(kind(extract(&srcs, &headers(&[("authorization", "Bearer ")]))), AuthErrorKind::InvalidRequest(_)));
-        assert!(matches!(kind(extract(&srcs, &headers(&[("authorization", "Bearer")]))), AuthErrorKind::InvalidRequest(_)));
+        assert_eq!(
+            kind(extract(&srcs, &headers(&[("authorization", "Basic abc")]))),
+            AuthErrorKind::MissingToken
+        );
+        assert_eq!(
+            kind(extract(&srcs, &headers(&[("authorization", "Bearerx a")]))),
+            AuthErrorKind::MissingToken
+        );
+        assert!(matches!(
+            kind(extract(&srcs, &headers(&[("authorization", "Bearer ")]))),
+            AuthErrorKind::InvalidRequest(_)
+        ));
+        assert!(matches!(
+            kind(extract(&srcs, &headers(&[("authorization", "Bearer")]))),
+            AuthErrorKind::InvalidRequest(_)
+        ));
     }
 
     #[test]
@@ -358,12 +411,18 @@ mod tests {
         let mixed = headers(&[("authorization", "Bearer a"), ("cookie", "jwt=b")]);
         assert_eq!(kind(extract(&both, &mixed)), AuthErrorKind::MultipleTokens);
         let two_cookies = headers(&[("cookie", "jwt=a; x=1"), ("cookie", "jwt=b")]);
-        assert_eq!(kind(extract(&both, &two_cookies)), AuthErrorKind::MultipleTokens);
+        assert_eq!(
+            kind(extract(&both, &two_cookies)),
+            AuthErrorKind::MultipleTokens
+        );
     }
 
     #[test]
     fn cookie_and_header_sources() {
-        let srcs = [TokenSource::cookie("jwt"), TokenSource::header(HeaderName::from_static("x-token"))];
+        let srcs = [
+            TokenSource::cookie("jwt"),
+            TokenSource::header(HeaderName::from_static("x-token")),
+        ];
         let h = headers(&[("cookie", "a=1; jwt = t.o.k ;b=2")]);
         assert_eq!(extract(&srcs, &h).unwrap().as_str(), "t.o.k");
         let h = headers(&[("cookie", "jwt=; other=1"), ("x-token", " h.d.r ")]);
@@ -375,7 +434,19 @@ mod tests {
     #[test]
     fn split_refuses_everything_but_compact_jws() {
         assert!(split("aGk.aGk.aGk").is_ok());
-        for bad in ["aGk.aGk", "a.b.c.d", "a.b.c.d.e", "aGk=.aGk.aGk", "a+b.c.d", "a/b.c.d", "a b.c.d", "{\"payload\":1}", ".b.c", "a..c", "a.b."] {
+        for bad in [
+            "aGk.aGk",
+            "a.b.c.d",
+            "a.b.c.d.e",
+            "aGk=.aGk.aGk",
+            "a+b.c.d",
+            "a/b.c.d",
+            "a b.c.d",
+            "{\"payload\":1}",
+            ".b.c",
+            "a..c",
+            "a.b.",
+        ] {
             assert!(split(bad).is_err(), "{bad}");
         }
     }
@@ -384,20 +455,40 @@ mod tests {
     fn nesting_is_bounded() {
         assert!(check_depth(br#"{"a":[{"b":1}]}"#, 3).is_ok());
         assert!(check_depth(br#"{"a":[{"b":[1]}]}"#, 3).is_err());
-        assert!(check_depth(br#"{"a":"[[[[[[\"[[[["}"#, 1).is_ok(), "brackets in strings do not count");
+        assert!(
+            check_depth(br#"{"a":"[[[[[[\"[[[["}"#, 1).is_ok(),
+            "brackets in strings do not count"
+        );
     }
 
     #[test]
     fn header_rules() {
-        let check = |json: &str| RawHeader::parse(json.as_bytes()).and_then(|h| h.check(8)).map(|h| h.alg);
+        let check = |json: &str| {
+            RawHeader::parse(json.as_bytes())
+                .and_then(|h| h.check(8))
+                .map(|h| h.alg)
+        };
         assert_eq!(check(r#"{"alg":"HS256"}"#).unwrap(), Algorithm::HS256);
         for alg in ["none", "None", "nOnE", "hs256", "HS256 "] {
             let json = format!(r#"{{"alg":"{alg}"}}"#);
-            assert_eq!(check(&json).unwrap_err().kind(), &AuthErrorKind::UnsupportedAlgorithm, "{alg}");
+            assert_eq!(
+                check(&json).unwrap_err().kind(),
+                &AuthErrorKind::UnsupportedAlgorithm,
+                "{alg}"
+            );
         }
-        assert_eq!(check(r#"{"alg":"HS256","crit":[]}"#).unwrap_err().kind(), &AuthErrorKind::CriticalHeader);
-        assert_eq!(check(r#"{"alg":"HS256","crit":null}"#).unwrap_err().kind(), &AuthErrorKind::CriticalHeader);
-        assert_eq!(check(r#"{"alg":"HS256","b64":false}"#).unwrap_err().kind(), &AuthErrorKind::UnencodedPayload);
+        assert_eq!(
+            check(r#"{"alg":"HS256","crit":[]}"#).unwrap_err().kind(),
+            &AuthErrorKind::CriticalHeader
+        );
+        assert_eq!(
+            check(r#"{"alg":"HS256","crit":null}"#).unwrap_err().kind(),
+            &AuthErrorKind::CriticalHeader
+        );
+        assert_eq!(
+            check(r#"{"alg":"HS256","b64":false}"#).unwrap_err().kind(),
+            &AuthErrorKind::UnencodedPayload
+        );
         assert!(check(r#"{"alg":"HS256","b64":true}"#).is_ok());
         assert!(check(r#"{"alg":"HS256","kid":12}"#).is_err());
         assert!(check(r#"{"alg":"HS256","kid":null}"#).is_err());

@@ -79,12 +79,17 @@ impl Rules {
         // The token's text: compare bytes, never slice it at an index that may split a char.
         const PREFIX: &[u8] = b"application/";
         let bytes = typ.as_bytes();
-        let bare = if bytes.len() > PREFIX.len() && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
-            &bytes[PREFIX.len()..]
-        } else {
-            bytes
-        };
-        if self.types.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(bare)) {
+        let bare =
+            if bytes.len() > PREFIX.len() && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+                &bytes[PREFIX.len()..]
+            } else {
+                bytes
+            };
+        if self
+            .types
+            .iter()
+            .any(|t| t.as_bytes().eq_ignore_ascii_case(bare))
+        {
             Ok(())
         } else {
             Err(AuthErrorKind::InvalidType.into())
@@ -94,37 +99,64 @@ impl Rules {
     /// Checks the registered claims of a decoded payload in one pass.
     ///
     /// `audiences` replaces the configured audiences (per-issuer audiences).
-    pub(crate) fn check_claims(&self, payload: &[u8], audiences: &[String]) -> Result<Times, AuthError> {
+    pub(crate) fn check_claims(
+        &self,
+        payload: &[u8],
+        audiences: &[String],
+    ) -> Result<Times, AuthError> {
         let now = self.now();
         let mut problem = None;
         let mut de = serde_json::Deserializer::from_slice(payload);
-        let seed = Pass { rules: self, audiences, problem: &mut problem };
-        let result = seed.deserialize(&mut de).and_then(|found| de.end().map(|_| found));
+        let seed = Pass {
+            rules: self,
+            audiences,
+            problem: &mut problem,
+        };
+        let result = seed
+            .deserialize(&mut de)
+            .and_then(|found| de.end().map(|_| found));
         if let Some(problem) = problem {
             return Err(problem);
         }
-        let found = result.map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?;
+        let found = result
+            .map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?;
         self.judge(&found, now, audiences)?;
-        Ok(Times { exp: found.exp, nbf: found.nbf, now })
+        Ok(Times {
+            exp: found.exp,
+            nbf: found.nbf,
+            now,
+        })
     }
 
     /// The clock's time, in Unix seconds.
     pub(crate) fn now(&self) -> f64 {
-        self.clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64()
+        self.clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
     }
 
     fn judge(&self, found: &Found, now: f64, audiences: &[String]) -> Result<(), AuthError> {
         let leeway = self.leeway.as_secs_f64();
         match found.exp {
             Some(exp) if now > exp + leeway => {
-                return Err(AuthErrorKind::Expired { ago: secs(now - exp) }.into());
+                return Err(AuthErrorKind::Expired {
+                    ago: secs(now - exp),
+                }
+                .into());
             }
-            None if self.require_exp => return Err(AuthErrorKind::MissingClaim("exp".into()).into()),
+            None if self.require_exp => {
+                return Err(AuthErrorKind::MissingClaim("exp".into()).into())
+            }
             _ => {}
         }
         if let Some(nbf) = found.nbf {
             if nbf > now + leeway {
-                return Err(AuthErrorKind::NotYetValid { remaining: secs(nbf - now) }.into());
+                return Err(AuthErrorKind::NotYetValid {
+                    remaining: secs(nbf - now),
+                }
+                .into());
             }
         }
         if !self.issuers.is_empty() && !found.iss_ok {
@@ -213,9 +245,20 @@ impl<'de> Visitor<'de> for Pass<'_> {
                 0 | 1 => {
                     let value = map.next_value::<serde_json::Value>()?;
                     let Some(n) = value.as_f64() else {
-                        return Err(fail(self.problem, if slot == 0 { "exp is not a number" } else { "nbf is not a number" }));
+                        return Err(fail(
+                            self.problem,
+                            if slot == 0 {
+                                "exp is not a number"
+                            } else {
+                                "nbf is not a number"
+                            },
+                        ));
                     };
-                    if slot == 0 { found.exp = Some(n) } else { found.nbf = Some(n) }
+                    if slot == 0 {
+                        found.exp = Some(n)
+                    } else {
+                        found.nbf = Some(n)
+                    }
                 }
                 2 if !rules.issuers.is_empty() => {
                     let Ok(Text(iss)) = map.next_value::<Text<'de>>() else {
@@ -225,7 +268,10 @@ impl<'de> Visitor<'de> for Pass<'_> {
                 }
                 3 if !self.audiences.is_empty() => {
                     let Ok(ok) = map.next_value_seed(Audience(self.audiences)) else {
-                        return Err(fail(self.problem, "aud is not a string or an array of strings"));
+                        return Err(fail(
+                            self.problem,
+                            "aud is not a string or an array of strings",
+                        ));
                     };
                     found.aud_ok = ok;
                 }
@@ -287,7 +333,9 @@ mod tests {
     }
 
     fn kind(r: &Rules, payload: &str) -> Option<AuthErrorKind> {
-        r.check_claims(payload.as_bytes(), &r.audiences).err().map(|e| e.kind().clone())
+        r.check_claims(payload.as_bytes(), &r.audiences)
+            .err()
+            .map(|e| e.kind().clone())
     }
 
     #[test]
@@ -295,22 +343,52 @@ mod tests {
         let r = rules(|_| {});
         assert_eq!(kind(&r, r#"{"exp":1000050}"#), None);
         assert_eq!(kind(&r, r#"{"exp":999950}"#), None, "inside the leeway");
-        assert_eq!(kind(&r, r#"{"exp":999000}"#), Some(AuthErrorKind::Expired { ago: Duration::from_secs(1000) }));
-        assert_eq!(kind(&r, r#"{}"#), Some(AuthErrorKind::MissingClaim("exp".into())));
-        assert_eq!(kind(&r, r#"{"exp":"1000050"}"#), Some(AuthErrorKind::InvalidClaim("exp is not a number")));
-        assert_eq!(kind(&r, r#"{"exp":1000050,"exp":1000050}"#), Some(AuthErrorKind::InvalidClaim("a registered claim appears twice")));
+        assert_eq!(
+            kind(&r, r#"{"exp":999000}"#),
+            Some(AuthErrorKind::Expired {
+                ago: Duration::from_secs(1000)
+            })
+        );
+        assert_eq!(
+            kind(&r, r#"{}"#),
+            Some(AuthErrorKind::MissingClaim("exp".into()))
+        );
+        assert_eq!(
+            kind(&r, r#"{"exp":"1000050"}"#),
+            Some(AuthErrorKind::InvalidClaim("exp is not a number"))
+        );
+        assert_eq!(
+            kind(&r, r#"{"exp":1000050,"exp":1000050}"#),
+            Some(AuthErrorKind::InvalidClaim(
+                "a registered claim appears twice"
+            ))
+        );
         assert_eq!(kind(&r, r#"{"exp":1000050,"nbf":1000030}"#), None);
-        assert_eq!(kind(&r, r#"{"exp":1000500,"nbf":1000300}"#), Some(AuthErrorKind::NotYetValid { remaining: Duration::from_secs(300) }));
+        assert_eq!(
+            kind(&r, r#"{"exp":1000500,"nbf":1000300}"#),
+            Some(AuthErrorKind::NotYetValid {
+                remaining: Duration::from_secs(300)
+            })
+        );
         let lax = rules(|r| r.require_exp = false);
         assert_eq!(kind(&lax, r#"{}"#), None);
-        assert!(matches!(kind(&r, r#"[1]"#), Some(AuthErrorKind::Malformed(_))));
-        assert!(matches!(kind(&r, r#"{"exp":1000050} x"#), Some(AuthErrorKind::Malformed(_))));
+        assert!(matches!(
+            kind(&r, r#"[1]"#),
+            Some(AuthErrorKind::Malformed(_))
+        ));
+        assert!(matches!(
+            kind(&r, r#"{"exp":1000050} x"#),
+            Some(AuthErrorKind::Malformed(_))
+        ));
     }
 
     #[test]
     fn escaped_names_are_the_same_claim() {
         let r = rules(|_| {});
-        assert!(matches!(kind(&r, r#"{"e\u0078p":999000}"#), Some(AuthErrorKind::Expired { .. })));
+        assert!(matches!(
+            kind(&r, r#"{"e\u0078p":999000}"#),
+            Some(AuthErrorKind::Expired { .. })
+        ));
     }
 
     #[test]
@@ -322,14 +400,36 @@ mod tests {
             r.required = vec!["sub".into()];
         });
         assert_eq!(kind(&r, r#"{"iss":"b","aud":"api","sub":"x"}"#), None);
-        assert_eq!(kind(&r, r#"{"iss":"b","aud":["web","api"],"sub":"x"}"#), None);
-        assert_eq!(kind(&r, r#"{"iss":"c","aud":"api","sub":"x"}"#), Some(AuthErrorKind::InvalidIssuer));
-        assert_eq!(kind(&r, r#"{"aud":"api","sub":"x"}"#), Some(AuthErrorKind::InvalidIssuer));
-        assert_eq!(kind(&r, r#"{"iss":"a","aud":["web"],"sub":"x"}"#), Some(AuthErrorKind::InvalidAudience));
-        assert_eq!(kind(&r, r#"{"iss":"a","sub":"x"}"#), Some(AuthErrorKind::InvalidAudience));
-        assert_eq!(kind(&r, r#"{"iss":"a","aud":"api"}"#), Some(AuthErrorKind::MissingClaim("sub".into())));
+        assert_eq!(
+            kind(&r, r#"{"iss":"b","aud":["web","api"],"sub":"x"}"#),
+            None
+        );
+        assert_eq!(
+            kind(&r, r#"{"iss":"c","aud":"api","sub":"x"}"#),
+            Some(AuthErrorKind::InvalidIssuer)
+        );
+        assert_eq!(
+            kind(&r, r#"{"aud":"api","sub":"x"}"#),
+            Some(AuthErrorKind::InvalidIssuer)
+        );
+        assert_eq!(
+            kind(&r, r#"{"iss":"a","aud":["web"],"sub":"x"}"#),
+            Some(AuthErrorKind::InvalidAudience)
+        );
+        assert_eq!(
+            kind(&r, r#"{"iss":"a","sub":"x"}"#),
+            Some(AuthErrorKind::InvalidAudience)
+        );
+        assert_eq!(
+            kind(&r, r#"{"iss":"a","aud":"api"}"#),
+            Some(AuthErrorKind::MissingClaim("sub".into()))
+        );
         let open = rules(|r| r.require_exp = false);
-        assert_eq!(kind(&open, r#"{"aud":{"odd":true}}"#), None, "aud is ignored when none is configured");
+        assert_eq!(
+            kind(&open, r#"{"aud":{"odd":true}}"#),
+            None,
+            "aud is ignored when none is configured"
+        );
     }
 
     #[test]
@@ -340,6 +440,9 @@ mod tests {
         assert!(r.check_type(Some("JWT")).is_err());
         assert!(r.check_type(None).is_err());
         assert!(rules(|_| {}).check_type(None).is_ok());
-        assert!(r.check_type(Some("aaaaaaaaaaa\u{e9}b")).is_err(), "no panic on a char boundary");
+        assert!(
+            r.check_type(Some("aaaaaaaaaaa\u{e9}b")).is_err(),
+            "no panic on a char boundary"
+        );
     }
 }

@@ -62,13 +62,21 @@ impl Verifier {
         let token = token::extract(&self.sources, headers)?;
         let len = token.as_str().len();
         if len > self.max_token_len {
-            return Err(AuthErrorKind::TokenTooLarge { len, max: self.max_token_len }.into());
+            return Err(AuthErrorKind::TokenTooLarge {
+                len,
+                max: self.max_token_len,
+            }
+            .into());
         }
         Ok(token)
     }
 
     /// Checks the token's shape and header, and asks the key source for its key.
-    pub(crate) fn begin<K: KeySource>(&self, token: Token, keys: &K) -> Result<(Pending, K::Future), AuthError> {
+    pub(crate) fn begin<K: KeySource>(
+        &self,
+        token: Token,
+        keys: &K,
+    ) -> Result<(Pending, K::Future), AuthError> {
         let text = token.as_str();
         let segments = token::split(text)?;
         let header_json = token::b64(segments.header)?;
@@ -83,7 +91,9 @@ impl Verifier {
             payload = token::b64(segments.payload)?;
             token::check_depth(&payload, self.max_json_depth)?;
             serde_json::from_slice::<IssuerOnly<'_>>(&payload)
-                .map_err(|_| AuthErrorKind::Malformed("the payload is not a JSON object of claims"))?
+                .map_err(|_| {
+                    AuthErrorKind::Malformed("the payload is not a JSON object of claims")
+                })?
                 .iss
         } else {
             None
@@ -96,7 +106,14 @@ impl Verifier {
         };
         let lookup = keys.key_for(&view);
         let iss = iss.map(|i| i.0.into());
-        Ok((Pending { alg: header.alg, token, iss }, lookup))
+        Ok((
+            Pending {
+                alg: header.alg,
+                token,
+                iss,
+            },
+            lookup,
+        ))
     }
 
     /// Verifies the signature with the key found, then the claims.
@@ -123,9 +140,14 @@ impl Verifier {
         )?;
         let payload = token::b64(segments.payload)?;
         token::check_depth(&payload, self.max_json_depth)?;
-        let audiences = pending.iss.as_deref().and_then(|iss| keys.audiences_for(iss)).unwrap_or(&self.rules.audiences);
+        let audiences = pending
+            .iss
+            .as_deref()
+            .and_then(|iss| keys.audiences_for(iss))
+            .unwrap_or(&self.rules.audiences);
         let times = self.rules.check_claims(&payload, audiences)?;
-        let claims = serde_json::from_slice(&payload).map_err(|_| AuthError::new(AuthErrorKind::InvalidClaims))?;
+        let claims = serde_json::from_slice(&payload)
+            .map_err(|_| AuthError::new(AuthErrorKind::InvalidClaims))?;
         Ok((claims, times))
     }
 }

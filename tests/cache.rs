@@ -147,7 +147,11 @@ async fn expiry_is_checked_again_on_every_hit() {
         StatusCode::OK,
         "inside the leeway"
     );
-    assert_eq!(rig.lookups(), 2, "an entry lives no longer than the token's exp");
+    assert_eq!(
+        rig.lookups(),
+        2,
+        "an entry lives no longer than the token's exp"
+    );
     rig.now.store(NOW + 600 + 61, Ordering::SeqCst);
     let r = send(&svc, &token).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

@@ -73,7 +73,11 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(self) -> Result<(), &'static str> {
-        if self.is_empty() { Ok(()) } else { Err("trailing bytes after DER structure") }
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err("trailing bytes after DER structure")
+        }
     }
 }
 

@@ -38,7 +38,10 @@ pub struct Issuers<K> {
 
 impl<K> Default for Issuers<K> {
     fn default() -> Self {
-        Self { names: Vec::new(), by_name: HashMap::new() }
+        Self {
+            names: Vec::new(),
+            by_name: HashMap::new(),
+        }
     }
 }
 
@@ -58,12 +61,20 @@ impl<K> Issuers<K> {
     /// `audiences`. With no audiences, the layer's audiences apply. Naming an issuer again
     /// replaces it.
     #[must_use]
-    pub fn issuer<A: Into<String>>(mut self, issuer: impl Into<String>, keys: K, audiences: impl IntoIterator<Item = A>) -> Self {
+    pub fn issuer<A: Into<String>>(
+        mut self,
+        issuer: impl Into<String>,
+        keys: K,
+        audiences: impl IntoIterator<Item = A>,
+    ) -> Self {
         let issuer = issuer.into();
         if !self.by_name.contains_key(&issuer) {
             self.names.push(issuer.clone());
         }
-        self.by_name.insert(issuer, (keys, audiences.into_iter().map(Into::into).collect()));
+        self.by_name.insert(
+            issuer,
+            (keys, audiences.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
@@ -108,9 +119,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             StateProj::Lookup { future } => future.poll(cx),
-            StateProj::Refused { error } => {
-                Poll::Ready(Err(error.take().expect("IssuersFuture polled after completion")))
-            }
+            StateProj::Refused { error } => Poll::Ready(Err(error
+                .take()
+                .expect("IssuersFuture polled after completion"))),
         }
     }
 }
@@ -126,8 +137,16 @@ impl<K: KeySource> KeySource for Issuers<K> {
 
     fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future {
         match header.iss.and_then(|iss| self.by_name.get(iss)) {
-            Some((keys, _)) => IssuersFuture { state: State::Lookup { future: keys.key_for(header) } },
-            None => IssuersFuture { state: State::Refused { error: Some(AuthErrorKind::InvalidIssuer.into()) } },
+            Some((keys, _)) => IssuersFuture {
+                state: State::Lookup {
+                    future: keys.key_for(header),
+                },
+            },
+            None => IssuersFuture {
+                state: State::Refused {
+                    error: Some(AuthErrorKind::InvalidIssuer.into()),
+                },
+            },
         }
     }
 
@@ -140,13 +159,21 @@ impl<K: KeySource> KeySource for Issuers<K> {
     }
 
     fn audiences_for(&self, issuer: &str) -> Option<&[String]> {
-        self.by_name.get(issuer).map(|(_, audiences)| audiences.as_slice()).filter(|a| !a.is_empty())
+        self.by_name
+            .get(issuer)
+            .map(|(_, audiences)| audiences.as_slice())
+            .filter(|a| !a.is_empty())
     }
 
     fn check_config(&self) -> Result<(), ConfigError> {
         if self.names.is_empty() {
-            return Err(ConfigError::new(ConfigErrorKind::NoKeys, "Issuers trusts no issuer"));
+            return Err(ConfigError::new(
+                ConfigErrorKind::NoKeys,
+                "Issuers trusts no issuer",
+            ));
         }
-        self.by_name.values().try_for_each(|(keys, _)| keys.check_config())
+        self.by_name
+            .values()
+            .try_for_each(|(keys, _)| keys.check_config())
     }
 }

@@ -43,14 +43,23 @@ struct RawJwk {
 
 /// Reads a JWKS document. The document itself must be well formed; keys in it that cannot be
 /// used are skipped and reported through `tracing`.
-pub(crate) fn jwks_to_keys(json: &[u8], policy: JwkPolicy) -> Result<Vec<VerifyingKey>, ConfigError> {
+pub(crate) fn jwks_to_keys(
+    json: &[u8],
+    policy: JwkPolicy,
+) -> Result<Vec<VerifyingKey>, ConfigError> {
     let set: RawSet = serde_json::from_slice(json).map_err(|e| {
-        ConfigError::new(ConfigErrorKind::InvalidJwks, format!("not a JWKS document: {e}"))
+        ConfigError::new(
+            ConfigErrorKind::InvalidJwks,
+            format!("not a JWKS document: {e}"),
+        )
     })?;
     let mut keys = Vec::new();
     for (index, value) in set.keys.into_iter().enumerate() {
         if keys.len() == policy.max_keys {
-            tracing::warn!(max = policy.max_keys, "JWKS holds more keys than allowed; the rest are ignored");
+            tracing::warn!(
+                max = policy.max_keys,
+                "JWKS holds more keys than allowed; the rest are ignored"
+            );
             break;
         }
         match serde_json::from_value::<RawJwk>(value)
@@ -83,7 +92,10 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
     let missing = |member: &str| format!("`{}` key lacks `{member}`", raw.kty);
     let key = match raw.kty.as_str() {
         "RSA" => {
-            let (n, e) = (raw.n.as_deref().ok_or_else(|| missing("n"))?, raw.e.as_deref().ok_or_else(|| missing("e"))?);
+            let (n, e) = (
+                raw.n.as_deref().ok_or_else(|| missing("n"))?,
+                raw.e.as_deref().ok_or_else(|| missing("e"))?,
+            );
             match alg {
                 Some(alg) => VerifyingKey::from_rsa_components(n, e, alg),
                 // Without `alg` (Entra ID does this) an RSA key verifies the RSA family.
@@ -99,7 +111,10 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
                 (None, "P-384") => Algorithm::ES384,
                 (None, _) => return Err("EC curve is not P-256 or P-384".into()),
             };
-            let (x, y) = (raw.x.as_deref().ok_or_else(|| missing("x"))?, raw.y.as_deref().ok_or_else(|| missing("y"))?);
+            let (x, y) = (
+                raw.x.as_deref().ok_or_else(|| missing("x"))?,
+                raw.y.as_deref().ok_or_else(|| missing("y"))?,
+            );
             VerifyingKey::from_ec_components(crv, x, y, alg)
         }
         "OKP" => {
@@ -114,8 +129,9 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
         "oct" if policy.allow_hmac => {
             let alg = alg.ok_or("an `oct` key needs an `alg`")?;
             let k = raw.k.as_deref().ok_or_else(|| missing("k"))?;
-            let secret = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, k)
-                .map_err(|_| String::from("`k` is not base64url"))?;
+            let secret =
+                base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, k)
+                    .map_err(|_| String::from("`k` is not base64url"))?;
             VerifyingKey::from_secret(&secret, alg)
         }
         "oct" => return Err("symmetric (`oct`) keys are never taken from a remote key set".into()),
@@ -137,7 +153,10 @@ fn truncate(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const POLICY: JwkPolicy = JwkPolicy { allow_hmac: false, max_keys: 10 };
+    const POLICY: JwkPolicy = JwkPolicy {
+        allow_hmac: false,
+        max_keys: 10,
+    };
 
     #[test]
     fn unusable_keys_are_skipped_not_fatal() {
@@ -158,15 +177,22 @@ mod tests {
     fn hmac_only_when_allowed() {
         let doc = br#"{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0","alg":"HS256"}]}"#;
         assert_eq!(jwks_to_keys(doc, POLICY).unwrap().len(), 0);
-        let local = JwkPolicy { allow_hmac: true, ..POLICY };
+        let local = JwkPolicy {
+            allow_hmac: true,
+            ..POLICY
+        };
         assert_eq!(jwks_to_keys(doc, local).unwrap().len(), 1);
     }
 
     #[test]
     fn key_count_is_capped() {
-        let one = r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
-        let doc = format!(r#"{{"keys":[{}]}}"#, vec![one; 5].join(","));
-        let policy = JwkPolicy { max_keys: 3, ..POLICY };
+        let one =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let doc = format!(r#"{{"keys":[{}]}}"#, [one; 5].join(","));
+        let policy = JwkPolicy {
+            max_keys: 3,
+            ..POLICY
+        };
         assert_eq!(jwks_to_keys(doc.as_bytes(), policy).unwrap().len(), 3);
     }
 

@@ -91,7 +91,9 @@ impl AlgorithmSet {
 
     /// The algorithms in the set, in a fixed order.
     pub fn iter(self) -> impl Iterator<Item = Algorithm> {
-        ALL_ALGORITHMS.into_iter().filter(move |a| self.contains(*a))
+        ALL_ALGORITHMS
+            .into_iter()
+            .filter(move |a| self.contains(*a))
     }
 }
 
@@ -137,7 +139,12 @@ const MIN_RSA_BITS: usize = 2048;
 impl VerifyingKey {
     fn new(key: DecodingKey, algorithms: AlgorithmSet) -> Self {
         let prepared = crate::crypto::Prepared::new(&key, algorithms);
-        Self { kid: None, algorithms, key, prepared }
+        Self {
+            kid: None,
+            algorithms,
+            key,
+            prepared,
+        }
     }
 
     /// An HMAC secret for `HS256`, `HS384` or `HS512`.
@@ -159,7 +166,10 @@ impl VerifyingKey {
                 ),
             ));
         }
-        Ok(Self::new(DecodingKey::from_secret(secret), AlgorithmSet::one(alg)))
+        Ok(Self::new(
+            DecodingKey::from_secret(secret),
+            AlgorithmSet::one(alg),
+        ))
     }
 
     /// An HMAC secret given in standard base64 (with padding), as many identity providers
@@ -196,7 +206,9 @@ impl VerifyingKey {
         match der::rsa_public_key(der) {
             Ok(der::PublicKey::Rsa { n, e }) => Self::from_rsa_parts(n, e, alg),
             Ok(_) => Err(invalid_key("the key is not an RSA key")),
-            Err(why) => Err(invalid_key(format!("RSA public key is not valid DER: {why}"))),
+            Err(why) => Err(invalid_key(format!(
+                "RSA public key is not valid DER: {why}"
+            ))),
         }
     }
 
@@ -208,9 +220,7 @@ impl VerifyingKey {
                 .map_err(|_| invalid_key("RSA component is not base64url"))
         };
         let (n, e) = (decode(n)?, decode(e)?);
-        let strip = |v: &[u8]| -> Vec<u8> {
-            v.iter().skip_while(|b| **b == 0).copied().collect()
-        };
+        let strip = |v: &[u8]| -> Vec<u8> { v.iter().skip_while(|b| **b == 0).copied().collect() };
         Self::from_rsa_parts(&strip(&n), &strip(&e), alg)
     }
 
@@ -225,7 +235,10 @@ impl VerifyingKey {
         if e.is_empty() || e.len() > 8 || e.last().is_some_and(|b| b & 1 == 0) {
             return Err(invalid_key("RSA public exponent is not a small odd number"));
         }
-        Ok(Self::new(DecodingKey::from_rsa_raw_components(n, e), AlgorithmSet::one(alg)))
+        Ok(Self::new(
+            DecodingKey::from_rsa_raw_components(n, e),
+            AlgorithmSet::one(alg),
+        ))
     }
 
     /// An EC public key (P-256 for `ES256`, P-384 for `ES384`) in PEM `PUBLIC KEY` form.
@@ -239,13 +252,20 @@ impl VerifyingKey {
         match der::spki(der) {
             Ok(der::PublicKey::Ec { curve, point }) => Self::from_ec_point(curve, point, alg),
             Ok(_) => Err(invalid_key("the key is not an EC key")),
-            Err(why) => Err(invalid_key(format!("EC public key is not valid DER: {why}"))),
+            Err(why) => Err(invalid_key(format!(
+                "EC public key is not valid DER: {why}"
+            ))),
         }
     }
 
     /// An EC public key from its JWK components: `crv` (`P-256` or `P-384`), `x` and `y`
     /// (base64url, no padding).
-    pub fn from_ec_components(crv: &str, x: &str, y: &str, alg: Algorithm) -> Result<Self, ConfigError> {
+    pub fn from_ec_components(
+        crv: &str,
+        x: &str,
+        y: &str,
+        alg: Algorithm,
+    ) -> Result<Self, ConfigError> {
         let (curve, size) = match crv {
             "P-256" => (der::Curve::P256, 32),
             "P-384" => (der::Curve::P384, 48),
@@ -271,10 +291,15 @@ impl VerifyingKey {
             der::Curve::P384 => Algorithm::ES384,
         };
         if alg != expected {
-            return Err(invalid_key(format!("a {curve:?} key can only verify {expected:?}, not {alg:?}")));
+            return Err(invalid_key(format!(
+                "a {curve:?} key can only verify {expected:?}, not {alg:?}"
+            )));
         }
         // jsonwebtoken's `from_ec_der` takes the raw uncompressed point.
-        Ok(Self::new(DecodingKey::from_ec_der(point), AlgorithmSet::one(alg)))
+        Ok(Self::new(
+            DecodingKey::from_ec_der(point),
+            AlgorithmSet::one(alg),
+        ))
     }
 
     /// An Ed25519 public key (for `EdDSA`) in PEM `PUBLIC KEY` form.
@@ -288,7 +313,9 @@ impl VerifyingKey {
         match der::spki(der) {
             Ok(der::PublicKey::Ed25519(raw)) => Ok(Self::from_ed_raw(raw)),
             Ok(_) => Err(invalid_key("the key is not an Ed25519 key")),
-            Err(why) => Err(invalid_key(format!("Ed25519 public key is not valid DER: {why}"))),
+            Err(why) => Err(invalid_key(format!(
+                "Ed25519 public key is not valid DER: {why}"
+            ))),
         }
     }
 
@@ -303,7 +330,10 @@ impl VerifyingKey {
     }
 
     fn from_ed_raw(raw: &[u8]) -> Self {
-        Self::new(DecodingKey::from_ed_der(raw), AlgorithmSet::one(Algorithm::EdDSA))
+        Self::new(
+            DecodingKey::from_ed_der(raw),
+            AlgorithmSet::one(Algorithm::EdDSA),
+        )
     }
 
     /// Names the key: a token whose header carries this `kid` is verified with this key only.
@@ -364,7 +394,9 @@ impl fmt::Debug for VerifyingKey {
 fn parse_pem(pem: &[u8]) -> Result<pem::Pem, ConfigError> {
     let doc = pem::parse(pem).map_err(|e| invalid_key(format!("not a PEM document: {e}")))?;
     if doc.tag().contains("PRIVATE") {
-        return Err(invalid_key("a private key was given where a public key is expected"));
+        return Err(invalid_key(
+            "a private key was given where a public key is expected",
+        ));
     }
     Ok(doc)
 }
@@ -372,7 +404,10 @@ fn parse_pem(pem: &[u8]) -> Result<pem::Pem, ConfigError> {
 fn parse_pem_tagged(pem: &[u8], tag: &str) -> Result<pem::Pem, ConfigError> {
     let doc = parse_pem(pem)?;
     if doc.tag() != tag {
-        return Err(invalid_key(format!("expected a PEM `{tag}`, found `{}`", doc.tag())));
+        return Err(invalid_key(format!(
+            "expected a PEM `{tag}`, found `{}`",
+            doc.tag()
+        )));
     }
     Ok(doc)
 }
@@ -392,7 +427,12 @@ pub struct TokenHeader<'a> {
 impl<'a> TokenHeader<'a> {
     /// Creates a header view, for tests of your own key source.
     pub fn new(alg: Algorithm, kid: Option<&'a str>) -> Self {
-        Self { alg, kid, typ: None, iss: None }
+        Self {
+            alg,
+            kid,
+            typ: None,
+            iss: None,
+        }
     }
 
     /// The same header, with the token's `iss`, for tests of a source that

@@ -110,10 +110,16 @@ impl StaticKeys {
     /// a `tracing` warning; `oct` keys are taken only with an `alg`. A document that is not a
     /// JWKS, or that yields no usable key, is an error.
     pub fn jwks(mut self, json: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
-        let policy = jwk::JwkPolicy { allow_hmac: true, max_keys: usize::MAX };
+        let policy = jwk::JwkPolicy {
+            allow_hmac: true,
+            max_keys: usize::MAX,
+        };
         let keys = jwk::jwks_to_keys(json.as_ref(), policy)?;
         if keys.is_empty() {
-            return Err(ConfigError::new(ConfigErrorKind::NoKeys, "the JWKS document holds no usable key"));
+            return Err(ConfigError::new(
+                ConfigErrorKind::NoKeys,
+                "the JWKS document holds no usable key",
+            ));
         }
         for key in keys {
             self.push(key)?;
@@ -125,7 +131,10 @@ impl StaticKeys {
     /// A set for keys from a remote JWKS: a duplicate `kid` is skipped with a warning, and a
     /// token's `kid` must name a key.
     pub(crate) fn from_remote(keys: Vec<VerifyingKey>) -> Self {
-        let mut set = Self { strict_kids: true, ..Self::default() };
+        let mut set = Self {
+            strict_kids: true,
+            ..Self::default()
+        };
         for key in keys {
             if let Err(e) = set.push(key) {
                 tracing::warn!("skipping JWKS key: {e}");
@@ -181,7 +190,6 @@ impl StaticKeys {
             (None, _) => Err(AuthErrorKind::UnknownKey.into()),
         }
     }
-
 }
 
 impl KeySource for StaticKeys {
@@ -193,7 +201,10 @@ impl KeySource for StaticKeys {
 
     fn check_config(&self) -> Result<(), ConfigError> {
         if self.keys.is_empty() {
-            return Err(ConfigError::new(ConfigErrorKind::NoKeys, "StaticKeys holds no key"));
+            return Err(ConfigError::new(
+                ConfigErrorKind::NoKeys,
+                "StaticKeys holds no key",
+            ));
         }
         Ok(())
     }
@@ -213,30 +224,56 @@ mod tests {
 
     #[test]
     fn selection_by_kid_then_by_algorithm() {
-        let keys = StaticKeys::new().key(hs(Some("a"), 1)).unwrap().key(hs(Some("b"), 2)).unwrap();
-        let err = keys.find(&TokenHeader::new(Algorithm::RS256, None)).unwrap_err();
+        let keys = StaticKeys::new()
+            .key(hs(Some("a"), 1))
+            .unwrap()
+            .key(hs(Some("b"), 2))
+            .unwrap();
+        let err = keys
+            .find(&TokenHeader::new(Algorithm::RS256, None))
+            .unwrap_err();
         assert_eq!(err.kind(), &AuthErrorKind::UnsupportedAlgorithm);
-        let pick = |kid| keys.find(&TokenHeader::new(Algorithm::HS256, kid)).map(|k| k.kid().map(String::from));
+        let pick = |kid| {
+            keys.find(&TokenHeader::new(Algorithm::HS256, kid))
+                .map(|k| k.kid().map(String::from))
+        };
         assert_eq!(pick(Some("b")).unwrap().as_deref(), Some("b"));
         assert_eq!(pick(None).unwrap_err().kind(), &AuthErrorKind::AmbiguousKey);
-        assert_eq!(pick(Some("zz")).unwrap_err().kind(), &AuthErrorKind::UnknownKey);
-        let err = keys.find(&TokenHeader::new(Algorithm::HS384, Some("a"))).unwrap_err();
+        assert_eq!(
+            pick(Some("zz")).unwrap_err().kind(),
+            &AuthErrorKind::UnknownKey
+        );
+        let err = keys
+            .find(&TokenHeader::new(Algorithm::HS384, Some("a")))
+            .unwrap_err();
         assert_eq!(err.kind(), &AuthErrorKind::UnsupportedAlgorithm);
     }
 
     #[test]
     fn a_single_key_answers_any_kid_only_without_its_own() {
         let anonymous = StaticKeys::new().key(hs(None, 1)).unwrap();
-        assert!(anonymous.find(&TokenHeader::new(Algorithm::HS256, Some("x"))).is_ok());
-        assert!(anonymous.find(&TokenHeader::new(Algorithm::HS256, None)).is_ok());
+        assert!(anonymous
+            .find(&TokenHeader::new(Algorithm::HS256, Some("x")))
+            .is_ok());
+        assert!(anonymous
+            .find(&TokenHeader::new(Algorithm::HS256, None))
+            .is_ok());
         let named = StaticKeys::new().key(hs(Some("a"), 1)).unwrap();
-        assert!(named.find(&TokenHeader::new(Algorithm::HS256, None)).is_ok());
-        assert!(named.find(&TokenHeader::new(Algorithm::HS256, Some("x"))).is_err());
+        assert!(named
+            .find(&TokenHeader::new(Algorithm::HS256, None))
+            .is_ok());
+        assert!(named
+            .find(&TokenHeader::new(Algorithm::HS256, Some("x")))
+            .is_err());
     }
 
     #[test]
     fn duplicate_kid_is_refused() {
-        let err = StaticKeys::new().key(hs(Some("a"), 1)).unwrap().key(hs(Some("a"), 2)).unwrap_err();
+        let err = StaticKeys::new()
+            .key(hs(Some("a"), 1))
+            .unwrap()
+            .key(hs(Some("a"), 2))
+            .unwrap_err();
         assert_eq!(err.kind(), ConfigErrorKind::DuplicateKeyId);
     }
 }

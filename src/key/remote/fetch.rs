@@ -70,7 +70,10 @@ pub enum RemoteErrorKind {
 impl RemoteError {
     /// An error of this kind with a message for people.
     pub fn new(kind: RemoteErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into().into() }
+        Self {
+            kind,
+            message: message.into().into(),
+        }
     }
 
     /// The reason.
@@ -87,7 +90,10 @@ impl fmt::Display for RemoteError {
 
 impl fmt::Debug for RemoteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RemoteError").field("kind", &self.kind).field("message", &self.message).finish()
+        f.debug_struct("RemoteError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .finish()
     }
 }
 
@@ -98,13 +104,19 @@ pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
     let mut max_age = None;
     for directive in cache_control.split(',') {
         let directive = directive.trim();
-        if directive.eq_ignore_ascii_case("no-store") || directive.eq_ignore_ascii_case("no-cache") {
+        if directive.eq_ignore_ascii_case("no-store") || directive.eq_ignore_ascii_case("no-cache")
+        {
             return Some(Duration::ZERO);
         }
         let mut parts = directive.splitn(2, '=');
         if let (Some(name), Some(value)) = (parts.next(), parts.next()) {
             if name.trim().eq_ignore_ascii_case("max-age") {
-                max_age = value.trim().trim_matches('"').parse::<u64>().ok().map(Duration::from_secs);
+                max_age = value
+                    .trim()
+                    .trim_matches('"')
+                    .parse::<u64>()
+                    .ok()
+                    .map(Duration::from_secs);
             }
         }
     }
@@ -149,7 +161,12 @@ mod reqwest_fetcher {
                 .redirect(policy)
                 .user_agent(concat!("tower-jwt-auth/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| ConfigError::new(ConfigErrorKind::InvalidSetting, format!("cannot build the HTTP client: {e}")))?;
+                .map_err(|e| {
+                    ConfigError::new(
+                        ConfigErrorKind::InvalidSetting,
+                        format!("cannot build the HTTP client: {e}"),
+                    )
+                })?;
             Ok(Self { client })
         }
 
@@ -162,17 +179,33 @@ mod reqwest_fetcher {
 
     fn network(e: reqwest::Error) -> RemoteError {
         if e.is_redirect() {
-            RemoteError::new(RemoteErrorKind::Redirect, "the key set endpoint redirected to another host, or too often")
+            RemoteError::new(
+                RemoteErrorKind::Redirect,
+                "the key set endpoint redirected to another host, or too often",
+            )
         } else if e.is_timeout() {
-            RemoteError::new(RemoteErrorKind::Timeout, "the key set endpoint did not answer in time")
+            RemoteError::new(
+                RemoteErrorKind::Timeout,
+                "the key set endpoint did not answer in time",
+            )
         } else {
-            RemoteError::new(RemoteErrorKind::Network, format!("cannot reach the key set endpoint: {e}"))
+            RemoteError::new(
+                RemoteErrorKind::Network,
+                format!("cannot reach the key set endpoint: {e}"),
+            )
         }
     }
 
     impl JwksFetcher for ReqwestFetcher {
-        fn fetch(&self, url: &str, max_len: usize) -> BoxFuture<'static, Result<Fetched, RemoteError>> {
-            let request = self.client.get(url).header(ACCEPT, "application/json, application/jwk-set+json");
+        fn fetch(
+            &self,
+            url: &str,
+            max_len: usize,
+        ) -> BoxFuture<'static, Result<Fetched, RemoteError>> {
+            let request = self
+                .client
+                .get(url)
+                .header(ACCEPT, "application/json, application/jwk-set+json");
             async move {
                 let mut response = request.send().await.map_err(network)?;
                 let status = response.status();
@@ -182,11 +215,23 @@ mod reqwest_fetcher {
                         format!("the key set endpoint answered {status}"),
                     ));
                 }
-                let too_large = || RemoteError::new(RemoteErrorKind::TooLarge, format!("the document is larger than {max_len} bytes"));
-                if response.content_length().is_some_and(|len| len > max_len as u64) {
+                let too_large = || {
+                    RemoteError::new(
+                        RemoteErrorKind::TooLarge,
+                        format!("the document is larger than {max_len} bytes"),
+                    )
+                };
+                if response
+                    .content_length()
+                    .is_some_and(|len| len > max_len as u64)
+                {
                     return Err(too_large());
                 }
-                let max_age = response.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()).and_then(parse_max_age);
+                let max_age = response
+                    .headers()
+                    .get(CACHE_CONTROL)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_max_age);
                 let mut body = Vec::new();
                 while let Some(chunk) = response.chunk().await.map_err(network)? {
                     if body.len() + chunk.len() > max_len {
@@ -210,8 +255,14 @@ mod tests {
 
     #[test]
     fn max_age() {
-        assert_eq!(parse_max_age("public, max-age=300"), Some(Duration::from_secs(300)));
-        assert_eq!(parse_max_age("Max-Age=\"60\""), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_max_age("public, max-age=300"),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(
+            parse_max_age("Max-Age=\"60\""),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(parse_max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(parse_max_age("public"), None);
         assert_eq!(parse_max_age("max-age=abc"), None);

@@ -171,7 +171,11 @@ impl RemoteJwksBuilder {
             Source::Jwks(url) | Source::Issuer(url) => url,
         };
         check_url(url, self.allow_http).map_err(|e| setting(e.to_string()))?;
-        if self.age_bounds.0 > self.age_bounds.1 || self.max_body == 0 || self.max_keys == 0 || self.timeout.is_zero() {
+        if self.age_bounds.0 > self.age_bounds.1
+            || self.max_body == 0
+            || self.max_keys == 0
+            || self.timeout.is_zero()
+        {
             return Err(setting("inconsistent remote key set limits".into()));
         }
         let fetcher = match self.fetcher {
@@ -179,7 +183,11 @@ impl RemoteJwksBuilder {
             #[cfg(feature = "reqwest")]
             None => Arc::new(ReqwestFetcher::new()?),
             #[cfg(not(feature = "reqwest"))]
-            None => return Err(setting("no HTTP client: enable the `reqwest` feature or pass a fetcher".into())),
+            None => {
+                return Err(setting(
+                    "no HTTP client: enable the `reqwest` feature or pass a fetcher".into(),
+                ))
+            }
         };
         Ok(RemoteJwks {
             inner: Arc::new(Inner {
@@ -328,7 +336,9 @@ impl RemoteJwks {
         CacheState {
             ready: snapshot.is_some(),
             key_count: snapshot.as_ref().map_or(0, |s| s.keys.len()),
-            age: snapshot.as_ref().map(|s| (self.inner.now)().saturating_duration_since(s.fetched_at)),
+            age: snapshot
+                .as_ref()
+                .map(|s| (self.inner.now)().saturating_duration_since(s.fetched_at)),
             fetch_count: control.fetches,
             failure_count: control.failures,
             last_error: control.last_error.clone(),
@@ -342,13 +352,18 @@ impl RemoteJwks {
 
 impl fmt::Debug for RemoteJwks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RemoteJwks").field("source", &self.inner.source).field("state", &self.state()).finish()
+        f.debug_struct("RemoteJwks")
+            .field("source", &self.inner.source)
+            .field("state", &self.state())
+            .finish()
     }
 }
 
 fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
     // A panic while holding this lock leaves consistent data: recover it.
-    control.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    control
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn unavailable(retry_after: Option<Duration>) -> AuthError {
@@ -398,9 +413,20 @@ impl Inner {
     async fn get(&self, url: &str) -> Result<Fetched, RemoteError> {
         let fetched = tokio::time::timeout(self.timeout, self.fetcher.fetch(url, self.max_body))
             .await
-            .map_err(|_| RemoteError::new(RemoteErrorKind::Timeout, format!("no answer from the key set endpoint within {:?}", self.timeout)))??;
+            .map_err(|_| {
+                RemoteError::new(
+                    RemoteErrorKind::Timeout,
+                    format!(
+                        "no answer from the key set endpoint within {:?}",
+                        self.timeout
+                    ),
+                )
+            })??;
         if fetched.body.len() > self.max_body {
-            return Err(RemoteError::new(RemoteErrorKind::TooLarge, format!("the document is larger than {} bytes", self.max_body)));
+            return Err(RemoteError::new(
+                RemoteErrorKind::TooLarge,
+                format!("the document is larger than {} bytes", self.max_body),
+            ));
         }
         Ok(fetched)
     }
@@ -413,10 +439,16 @@ impl Inner {
         if let Some(url) = self.jwks_url.get() {
             return Ok(url.clone());
         }
-        let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
         let fetched = self.get(&url).await?;
         let doc: Discovery = serde_json::from_slice(&fetched.body).map_err(|_| {
-            RemoteError::new(RemoteErrorKind::InvalidDocument, "the discovery document lacks `issuer` or `jwks_uri`")
+            RemoteError::new(
+                RemoteErrorKind::InvalidDocument,
+                "the discovery document lacks `issuer` or `jwks_uri`",
+            )
         })?;
         if doc.issuer != *issuer {
             return Err(RemoteError::new(
@@ -431,15 +463,27 @@ impl Inner {
     async fn fetch_snapshot(&self) -> Result<Snapshot, RemoteError> {
         let url = self.jwks_url().await?;
         let fetched = self.get(&url).await?;
-        let policy = JwkPolicy { allow_hmac: false, max_keys: self.max_keys };
+        let policy = JwkPolicy {
+            allow_hmac: false,
+            max_keys: self.max_keys,
+        };
         let keys = jwks_to_keys(&fetched.body, policy)
             .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidDocument, e.to_string()))?;
         let keys = StaticKeys::from_remote(keys);
         if keys.is_empty() {
-            return Err(RemoteError::new(RemoteErrorKind::NoUsableKeys, "the key set holds no usable key"));
+            return Err(RemoteError::new(
+                RemoteErrorKind::NoUsableKeys,
+                "the key set holds no usable key",
+            ));
         }
-        let age = fetched.max_age.map_or(self.cache_age, |age| age.clamp(self.age_bounds.0, self.age_bounds.1));
-        Ok(Snapshot { keys, fetched_at: (self.now)(), age })
+        let age = fetched.max_age.map_or(self.cache_age, |age| {
+            age.clamp(self.age_bounds.0, self.age_bounds.1)
+        });
+        Ok(Snapshot {
+            keys,
+            fetched_at: (self.now)(),
+            age,
+        })
     }
 
     /// Whether a snapshot is past its age plus `max_stale`: no longer served.
@@ -448,12 +492,18 @@ impl Inner {
     }
 
     fn cooled_down(&self, control: &Control, now: Instant) -> bool {
-        control.last_attempt.is_none_or(|at| now.saturating_duration_since(at) >= self.cooldown)
+        control
+            .last_attempt
+            .is_none_or(|at| now.saturating_duration_since(at) >= self.cooldown)
     }
 
     fn retry_after(&self, control: &Control, now: Instant) -> Duration {
-        let since = control.last_attempt.map_or(self.cooldown, |at| now.saturating_duration_since(at));
-        self.cooldown.saturating_sub(since).max(Duration::from_secs(1))
+        let since = control
+            .last_attempt
+            .map_or(self.cooldown, |at| now.saturating_duration_since(at));
+        self.cooldown
+            .saturating_sub(since)
+            .max(Duration::from_secs(1))
     }
 
     /// Refreshes in the background if none is under way and the cooldown allows.
@@ -481,7 +531,11 @@ impl Future for RemoteKeyFuture {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.0 {
-            Lookup::Ready(result) => Poll::Ready(result.take().expect("RemoteKeyFuture polled after completion")),
+            Lookup::Ready(result) => Poll::Ready(
+                result
+                    .take()
+                    .expect("RemoteKeyFuture polled after completion"),
+            ),
             Lookup::Wait(future) => future.as_mut().poll(cx),
         }
     }
@@ -507,7 +561,9 @@ impl RemoteJwks {
         now: Instant,
     ) -> Option<Result<Arc<VerifyingKey>, AuthError>> {
         let snapshot = self.inner.snapshot.load();
-        let snapshot = snapshot.as_ref().filter(|s| !self.inner.too_stale(s, now))?;
+        let snapshot = snapshot
+            .as_ref()
+            .filter(|s| !self.inner.too_stale(s, now))?;
         Some(snapshot.keys.find(&TokenHeader::new(alg, kid)).cloned())
     }
 
@@ -521,7 +577,9 @@ impl RemoteJwks {
             // that `finish` stores snapshots under.
             let had_keys = match self.lookup(header.kid, header.alg, now) {
                 Some(Ok(key)) => return ready(Ok(key)),
-                Some(Err(error)) if *error.kind() != AuthErrorKind::UnknownKey => return ready(Err(error)),
+                Some(Err(error)) if *error.kind() != AuthErrorKind::UnknownKey => {
+                    return ready(Err(error))
+                }
                 Some(Err(_)) => true,
                 None => false,
             };
@@ -551,7 +609,11 @@ impl RemoteJwks {
                 Some(Ok(key)) => Ok(key),
                 Some(Err(error)) => {
                     if *error.kind() == AuthErrorKind::UnknownKey {
-                        remember(&mut lock(&this.inner.control), kid.as_deref().unwrap_or(""), now);
+                        remember(
+                            &mut lock(&this.inner.control),
+                            kid.as_deref().unwrap_or(""),
+                            now,
+                        );
                     }
                     Err(error)
                 }

@@ -223,10 +223,16 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
     })
 }
 
-pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, AuthError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| malformed("a segment is not canonical base64url"))
+/// Decodes a segment into `buffer` when it fits (no allocation), or onto the heap.
+pub(crate) fn b64<'b>(segment: &str, buffer: &'b mut [u8]) -> Result<Cow<'b, [u8]>, AuthError> {
+    let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let invalid = || malformed("a segment is not canonical base64url");
+    if base64::decoded_len_estimate(segment.len()) <= buffer.len() {
+        let len = engine.decode_slice(segment, buffer).map_err(|_| invalid())?;
+        Ok(Cow::Borrowed(&buffer[..len]))
+    } else {
+        engine.decode(segment).map(Cow::Owned).map_err(|_| invalid())
+    }
 }
 
 /// Refuses JSON nested deeper than `max` arrays and objects, before it is parsed.
@@ -255,17 +261,6 @@ pub(crate) fn check_depth(json: &[u8], max: usize) -> Result<(), AuthError> {
         }
     }
     Ok(())
-}
-
-/// Decodes a segment into `buffer`, without allocating; a segment too long for it is refused.
-pub(crate) fn b64_into<'b>(segment: &str, buffer: &'b mut [u8]) -> Result<&'b [u8], AuthError> {
-    if segment.len() / 4 * 3 + 3 > buffer.len() {
-        return Err(malformed("a segment is longer than any signature"));
-    }
-    let len = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode_slice(segment, buffer)
-        .map_err(|_| malformed("a segment is not canonical base64url"))?;
-    Ok(&buffer[..len])
 }
 
 /// A string that borrows from the input when it has no escapes.

@@ -14,8 +14,8 @@ use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::token::{self, RawHeader, Token, TokenSource};
 use crate::validation::{Rules, Times};
 
-/// The longest signature: RSA with an 8192-bit modulus.
-const MAX_SIGNATURE_LEN: usize = 1024;
+/// Stack room for decoding a segment: an RSA-8192 signature, a typical header or payload.
+const SEGMENT_BUFFER: usize = 2048;
 
 /// Everything needed to verify a token, fixed at build time.
 pub(crate) struct Verifier {
@@ -79,16 +79,18 @@ impl Verifier {
     ) -> Result<(Pending, K::Future), AuthError> {
         let text = token.as_str();
         let segments = token::split(text)?;
-        let header_json = token::b64(segments.header)?;
+        let mut header_buffer = [0u8; SEGMENT_BUFFER];
+        let header_json = token::b64(segments.header, &mut header_buffer)?;
         token::check_depth(&header_json, self.max_json_depth)?;
         let header = RawHeader::parse(&header_json)?.check(self.max_kid_len)?;
         if !self.algorithms.contains(header.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         self.rules.check_type(header.typ.as_deref())?;
+        let mut payload_buffer = [0u8; SEGMENT_BUFFER];
         let payload;
         let iss = if keys.routes_by_issuer() {
-            payload = token::b64(segments.payload)?;
+            payload = token::b64(segments.payload, &mut payload_buffer)?;
             token::check_depth(&payload, self.max_json_depth)?;
             serde_json::from_slice::<IssuerOnly<'_>>(&payload)
                 .map_err(|_| {
@@ -128,17 +130,17 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         let segments = token::split(pending.token.as_str())?;
-        let mut buffer = [0u8; MAX_SIGNATURE_LEN];
-        let signature = token::b64_into(segments.signature, &mut buffer)?;
+        let mut buffer = [0u8; SEGMENT_BUFFER];
+        let signature = token::b64(segments.signature, &mut buffer)?;
         crypto::verify(
             self.provider,
             pending.alg,
             key.decoding_key(),
             key.prepared(),
             segments.message.as_bytes(),
-            signature,
+            &signature,
         )?;
-        let payload = token::b64(segments.payload)?;
+        let payload = token::b64(segments.payload, &mut buffer)?;
         token::check_depth(&payload, self.max_json_depth)?;
         let audiences = pending
             .iss

@@ -1,0 +1,76 @@
+//! The server of the end-to-end load test (`scripts/load.sh`): one axum app on loopback, on
+//! one thread, unprotected or behind the layer.
+//!
+//! `cargo run --release --example load_server -- MODE PORT` where MODE is `none`, `hs256`,
+//! `rs256` or `rs256-cache`. Prints one line, a token valid for an hour, then serves `GET /`.
+
+use std::time::Duration;
+
+use axum::{routing::get, Router};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
+
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const RSA_PRIVATE: &str = include_str!("../tests/keys/rsa_private.pem");
+const RSA_PUBLIC: &str = include_str!("../tests/keys/rsa_public.pem");
+
+/// About 300 bytes of claims, like a typical access token.
+#[derive(Clone, Serialize, Deserialize)]
+struct AppClaims {
+    sub: String,
+    iss: String,
+    aud: String,
+    exp: u64,
+    scope: String,
+    email: String,
+    roles: Vec<String>,
+}
+
+async fn protected(Claims(claims): Claims<AppClaims>) -> String {
+    claims.sub
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "none".into());
+    let port: u16 = args.next().map_or(Ok(8080), |p| p.parse())?;
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+
+    let (alg, signing, keys) = match mode.as_str() {
+        "hs256" | "none" => {
+            (Algorithm::HS256, EncodingKey::from_secret(SECRET), StaticKeys::new().secret(SECRET, Algorithm::HS256)?)
+        }
+        "rs256" | "rs256-cache" => (
+            Algorithm::RS256,
+            EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes())?,
+            StaticKeys::new().rsa_pem(RSA_PUBLIC, Algorithm::RS256)?,
+        ),
+        other => return Err(format!("unknown mode {other}").into()),
+    };
+    let claims = AppClaims {
+        sub: "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f".into(),
+        iss: "https://idp.example.com".into(),
+        aud: "api".into(),
+        exp: jsonwebtoken::get_current_timestamp() + 3600,
+        scope: "openid profile email orders:read orders:write".into(),
+        email: "ann.example@example.com".into(),
+        roles: vec!["user".into(), "billing-admin".into()],
+    };
+    println!("{}", encode(&Header::new(alg), &claims, &signing)?);
+
+    let app = if mode == "none" {
+        Router::new().route("/", get(|| async { "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f" }))
+    } else {
+        let builder = JwtAuthLayer::<AppClaims>::builder(keys).issuer("https://idp.example.com").audience("api");
+        #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+        let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+        let builder = if mode == "rs256-cache" { builder.cache(10_000, Duration::from_secs(300)) } else { builder };
+        Router::new().route("/", get(protected)).layer(builder.build()?)
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -37,12 +37,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mode = args.next().unwrap_or_else(|| "none".into());
     let port: u16 = args.next().map_or(Ok(8080), |p| p.parse())?;
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+    );
 
     let (alg, signing, keys) = match mode.as_str() {
-        "hs256" | "none" => {
-            (Algorithm::HS256, EncodingKey::from_secret(SECRET), StaticKeys::new().secret(SECRET, Algorithm::HS256)?)
-        }
+        "hs256" | "none" => (
+            Algorithm::HS256,
+            EncodingKey::from_secret(SECRET),
+            StaticKeys::new().secret(SECRET, Algorithm::HS256)?,
+        ),
         "rs256" | "rs256-cache" => (
             Algorithm::RS256,
             EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes())?,
@@ -62,13 +66,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", encode(&Header::new(alg), &claims, &signing)?);
 
     let app = if mode == "none" {
-        Router::new().route("/", get(|| async { "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f" }))
+        Router::new().route(
+            "/",
+            get(|| async { "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f" }),
+        )
     } else {
-        let builder = JwtAuthLayer::<AppClaims>::builder(keys).issuer("https://idp.example.com").audience("api");
+        let builder = JwtAuthLayer::<AppClaims>::builder(keys)
+            .issuer("https://idp.example.com")
+            .audience("api");
         #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
         let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-        let builder = if mode == "rs256-cache" { builder.cache(10_000, Duration::from_secs(300)) } else { builder };
-        Router::new().route("/", get(protected)).layer(builder.build()?)
+        let builder = if mode == "rs256-cache" {
+            builder.cache(10_000, Duration::from_secs(300))
+        } else {
+            builder
+        };
+        Router::new()
+            .route("/", get(protected))
+            .layer(builder.build()?)
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     axum::serve(listener, app).await?;

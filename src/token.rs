@@ -228,10 +228,15 @@ pub(crate) fn b64<'b>(segment: &str, buffer: &'b mut [u8]) -> Result<Cow<'b, [u8
     let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let invalid = || malformed("a segment is not canonical base64url");
     if base64::decoded_len_estimate(segment.len()) <= buffer.len() {
-        let len = engine.decode_slice(segment, buffer).map_err(|_| invalid())?;
+        let len = engine
+            .decode_slice(segment, buffer)
+            .map_err(|_| invalid())?;
         Ok(Cow::Borrowed(&buffer[..len]))
     } else {
-        engine.decode(segment).map(Cow::Owned).map_err(|_| invalid())
+        engine
+            .decode(segment)
+            .map(Cow::Owned)
+            .map_err(|_| invalid())
     }
 }
 

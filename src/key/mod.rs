@@ -226,7 +226,11 @@ impl VerifyingKey {
 
     fn from_rsa_parts(n: &[u8], e: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         require(alg, AlgorithmSet::rsa(), "RSA key")?;
-        let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+        let n = &n[n.iter().take_while(|b| **b == 0).count()..];
+        let Some(first) = n.first() else {
+            return Err(invalid_key("RSA modulus is zero"));
+        };
+        let bits = n.len() * 8 - first.leading_zeros() as usize;
         if bits < MIN_RSA_BITS {
             return Err(invalid_key(format!(
                 "RSA modulus is {bits} bits; at least {MIN_RSA_BITS} are required"

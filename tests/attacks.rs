@@ -20,7 +20,7 @@ use std::convert::Infallible;
 use std::io;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -2126,20 +2126,6 @@ async fn header_plus_cookie() {
 // ---------------------------------------------------------------------------------------------
 // what is never shown
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Every way `secret` could show in text: as is, halves, base64, hex, a decimal byte list.
 fn leaks(text: &str, secret: &[u8]) -> Vec<String> {
     let mut forms = vec![
@@ -2170,7 +2156,7 @@ fn the_leak_detector_sees_leaks() {
 
 #[tokio::test]
 async fn tokens_and_secrets_never_reach_the_logs() {
-    let captured = Captured::default();
+    let captured = common::Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)

@@ -104,3 +104,26 @@ pub fn install_signing_provider() {
         &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
     );
 }
+
+/// Collects what a `tracing_subscriber::fmt` subscriber writes (`.with_writer(captured.clone())`),
+/// for tests that check what is logged.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Everything written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}

@@ -23,7 +23,7 @@ pub(crate) struct Entry<C> {
 /// Keyed by the whole token, so two tokens can never share an entry; only successful
 /// verifications are stored.
 pub(crate) struct TokenCache<C> {
-    entries: quick_cache::sync::Cache<Box<str>, Arc<Entry<C>>>,
+    entries: quick_cache::sync::Cache<Box<[u8]>, Arc<Entry<C>>>,
     max_lifetime: Duration,
 }
 
@@ -49,7 +49,7 @@ impl<C> TokenCache<C> {
 impl<C: Clone> TokenCache<C> {
     /// The claims of `token` if it verified before and is still valid at `now` (Unix seconds),
     /// `exp` and `nbf` checked again with `leeway`.
-    pub(crate) fn get(&self, token: &str, now: f64, leeway: f64) -> Option<C> {
+    pub(crate) fn get(&self, token: &[u8], now: f64, leeway: f64) -> Option<C> {
         let entry = self.entries.get(token)?;
         let fresh = now <= entry.until
             && entry.exp.is_none_or(|exp| now <= exp + leeway)
@@ -66,7 +66,7 @@ impl<C: Clone> TokenCache<C> {
     /// Remembers a token that just verified.
     pub(crate) fn insert(
         &self,
-        token: &str,
+        token: &[u8],
         key: &Arc<VerifyingKey>,
         claims: C,
         exp: Option<f64>,

@@ -66,7 +66,7 @@ where
             if let Some(cache) = &config.cache {
                 let rules = &verifier.rules;
                 if let Some(claims) =
-                    cache.get(token.as_str(), rules.now(), rules.leeway.as_secs_f64())
+                    cache.get(token.as_bytes(), rules.now(), rules.leeway.as_secs_f64())
                 {
                     return Ok(Err(claims));
                 }
@@ -132,7 +132,7 @@ where
                                 .verifier
                                 .finish::<C, K>(&pending, &key, &config.keys)?;
                         if let Some(cache) = &config.cache {
-                            let token = pending.token.as_str();
+                            let token = pending.token.as_bytes();
                             cache.insert(
                                 token,
                                 &key,

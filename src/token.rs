@@ -47,14 +47,12 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    pub(crate) fn as_str(&self) -> &str {
-        // Checked to be visible ASCII when found.
-        let bytes = self
-            .value
+    /// The token's bytes, checked to be visible ASCII when it was found.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.value
             .as_bytes()
             .get(self.start..self.end)
-            .unwrap_or_default();
-        std::str::from_utf8(bytes).unwrap_or_default()
+            .unwrap_or_default()
     }
 }
 
@@ -168,27 +166,63 @@ pub(crate) fn extract(sources: &[TokenSource], headers: &HeaderMap) -> Result<To
     token.ok_or_else(|| AuthErrorKind::MissingToken.into())
 }
 
+/// Where the two dots of a compact JWS are: the token's shape, checked once.
+#[derive(Clone, Copy)]
+pub(crate) struct Dots(usize, usize);
+
 /// The three segments of a compact JWS, checked to be unpadded base64url.
 pub(crate) struct Segments<'a> {
-    pub(crate) header: &'a str,
-    pub(crate) payload: &'a str,
+    pub(crate) header: &'a [u8],
+    pub(crate) payload: &'a [u8],
     /// `header.payload`, the signing input.
-    pub(crate) message: &'a str,
-    pub(crate) signature: &'a str,
+    pub(crate) message: &'a [u8],
+    pub(crate) signature: &'a [u8],
+}
+
+impl Dots {
+    /// The segments of the token these dots were found in.
+    pub(crate) fn segments(self, token: &[u8]) -> Segments<'_> {
+        let Dots(first, second) = self;
+        Segments {
+            header: &token[..first],
+            payload: &token[first + 1..second],
+            message: &token[..second],
+            signature: &token[second + 1..],
+        }
+    }
 }
 
 fn malformed(why: &'static str) -> AuthError {
     AuthErrorKind::Malformed(why).into()
 }
 
-/// Splits a compact JWS. Runs before any decoding.
-pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
-    let bytes = token.as_bytes();
+const INVALID: u8 = 0;
+const BASE64URL: u8 = 1;
+const DOT: u8 = 2;
+
+/// What each byte is to a compact JWS.
+static CLASS: [u8; 256] = {
+    let mut class = [INVALID; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' {
+            class[b] = BASE64URL;
+        }
+        b += 1;
+    }
+    class[b'.' as usize] = DOT;
+    class
+};
+
+/// Checks the shape of a compact JWS in one pass over its bytes. Runs before any decoding.
+pub(crate) fn split(token: &[u8]) -> Result<Dots, AuthError> {
     let mut dots = [0usize; 2];
     let mut count = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'.' => {
+    for (i, b) in token.iter().enumerate() {
+        match CLASS[usize::from(*b)] {
+            BASE64URL => {}
+            DOT => {
                 if count == 2 {
                     return Err(malformed(
                         "expected 3 dot-separated segments (JWE and others are refused)",
@@ -197,34 +231,25 @@ pub(crate) fn split(token: &str) -> Result<Segments<'_>, AuthError> {
                 dots[count] = i;
                 count += 1;
             }
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
             _ => return Err(malformed("segments must be base64url without padding")),
         }
     }
     if count != 2 {
         return Err(malformed("expected 3 dot-separated segments"));
     }
-    let (header, payload, signature) = (
-        &token[..dots[0]],
-        &token[dots[0] + 1..dots[1]],
-        &token[dots[1] + 1..],
-    );
-    if header.is_empty() || payload.is_empty() {
+    let dots = Dots(dots[0], dots[1]);
+    let segments = dots.segments(token);
+    if segments.header.is_empty() || segments.payload.is_empty() {
         return Err(malformed("empty header or payload segment"));
     }
-    if signature.is_empty() {
+    if segments.signature.is_empty() {
         return Err(malformed("the token is not signed"));
     }
-    Ok(Segments {
-        header,
-        payload,
-        message: &token[..dots[1]],
-        signature,
-    })
+    Ok(dots)
 }
 
 /// Decodes a segment into `buffer` when it fits (no allocation), or onto the heap.
-pub(crate) fn b64<'b>(segment: &str, buffer: &'b mut [u8]) -> Result<Cow<'b, [u8]>, AuthError> {
+pub(crate) fn b64<'b>(segment: &[u8], buffer: &'b mut [u8]) -> Result<Cow<'b, [u8]>, AuthError> {
     let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let invalid = || malformed("a segment is not canonical base64url");
     if base64::decoded_len_estimate(segment.len()) <= buffer.len() {
@@ -381,8 +406,8 @@ mod tests {
             assert_eq!(
                 extract(&srcs, &headers(&[("authorization", v)]))
                     .unwrap()
-                    .as_str(),
-                "a.b.c"
+                    .as_bytes(),
+                b"a.b.c"
             );
         }
         assert_eq!(
@@ -424,16 +449,16 @@ mod tests {
             TokenSource::header(HeaderName::from_static("x-token")),
         ];
         let h = headers(&[("cookie", "a=1; jwt = t.o.k ;b=2")]);
-        assert_eq!(extract(&srcs, &h).unwrap().as_str(), "t.o.k");
+        assert_eq!(extract(&srcs, &h).unwrap().as_bytes(), b"t.o.k");
         let h = headers(&[("cookie", "jwt=; other=1"), ("x-token", " h.d.r ")]);
-        assert_eq!(extract(&srcs, &h).unwrap().as_str(), "h.d.r");
+        assert_eq!(extract(&srcs, &h).unwrap().as_bytes(), b"h.d.r");
         let h = headers(&[("cookie", "notjwt=1")]);
         assert_eq!(kind(extract(&srcs, &h)), AuthErrorKind::MissingToken);
     }
 
     #[test]
     fn split_refuses_everything_but_compact_jws() {
-        assert!(split("aGk.aGk.aGk").is_ok());
+        assert!(split(b"aGk.aGk.aGk").is_ok());
         for bad in [
             "aGk.aGk",
             "a.b.c.d",
@@ -447,7 +472,7 @@ mod tests {
             "a..c",
             "a.b.",
         ] {
-            assert!(split(bad).is_err(), "{bad}");
+            assert!(split(bad.as_bytes()).is_err(), "{bad}");
         }
     }
 

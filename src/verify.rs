@@ -44,6 +44,8 @@ impl fmt::Debug for Verifier {
 /// A token whose header passed, waiting for its key.
 pub(crate) struct Pending {
     pub(crate) token: Token,
+    /// The token's shape, checked in `begin`.
+    pub(crate) dots: token::Dots,
     pub(crate) alg: Algorithm,
     /// The unverified `iss`, kept only for key sources that route by issuer.
     pub(crate) iss: Option<Box<str>>,
@@ -60,7 +62,7 @@ impl Verifier {
     /// Finds the token of a request and checks its size, before anything is decoded.
     pub(crate) fn extract(&self, headers: &HeaderMap) -> Result<Token, AuthError> {
         let token = token::extract(&self.sources, headers)?;
-        let len = token.as_str().len();
+        let len = token.as_bytes().len();
         if len > self.max_token_len {
             return Err(AuthErrorKind::TokenTooLarge {
                 len,
@@ -77,8 +79,8 @@ impl Verifier {
         token: Token,
         keys: &K,
     ) -> Result<(Pending, K::Future), AuthError> {
-        let text = token.as_str();
-        let segments = token::split(text)?;
+        let dots = token::split(token.as_bytes())?;
+        let segments = dots.segments(token.as_bytes());
         let mut header_buffer = [0u8; SEGMENT_BUFFER];
         let header_json = token::b64(segments.header, &mut header_buffer)?;
         token::check_depth(&header_json, self.max_json_depth)?;
@@ -112,6 +114,7 @@ impl Verifier {
             Pending {
                 alg: header.alg,
                 token,
+                dots,
                 iss,
             },
             lookup,
@@ -129,7 +132,7 @@ impl Verifier {
         if !key.algorithms().contains(pending.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
-        let segments = token::split(pending.token.as_str())?;
+        let segments = pending.dots.segments(pending.token.as_bytes());
         let mut buffer = [0u8; SEGMENT_BUFFER];
         let signature = token::b64(segments.signature, &mut buffer)?;
         crypto::verify(
@@ -137,7 +140,7 @@ impl Verifier {
             pending.alg,
             key.decoding_key(),
             key.prepared(),
-            segments.message.as_bytes(),
+            segments.message,
             &signature,
         )?;
         let payload = token::b64(segments.payload, &mut buffer)?;

@@ -379,6 +379,23 @@ impl VerifyingKey {
         &self.key
     }
 
+    /// Whether two keys are the same key, bound to the same algorithms, under the same `kid`.
+    #[cfg(feature = "remote")]
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        use jsonwebtoken::DecodingKeyKind::{RsaModulusExponent, SecretOrDer};
+        let same_material = match (self.key.kind(), other.key.kind()) {
+            (SecretOrDer(a), SecretOrDer(b)) => a == b,
+            (RsaModulusExponent { n, e }, RsaModulusExponent { n: n2, e: e2 }) => {
+                n == n2 && e == e2
+            }
+            _ => false,
+        };
+        self.kid == other.kid
+            && self.algorithms == other.algorithms
+            && self.key.family() == other.key.family()
+            && same_material
+    }
+
     /// The key parsed for the backend, once.
     pub(crate) fn prepared(&self) -> &crate::crypto::Prepared {
         &self.prepared

@@ -50,6 +50,10 @@ impl StaticKeys {
     }
 
     fn push(&mut self, key: VerifyingKey) -> Result<(), ConfigError> {
+        self.push_shared(Arc::new(key))
+    }
+
+    fn push_shared(&mut self, key: Arc<VerifyingKey>) -> Result<(), ConfigError> {
         if let Some(kid) = key.kid() {
             if self.by_kid.contains_key(kid) {
                 return Err(ConfigError::new(
@@ -60,7 +64,7 @@ impl StaticKeys {
             self.by_kid.insert(kid.into(), self.keys.len());
         }
         self.algorithms = self.algorithms.union(key.algorithms());
-        self.keys.push(Arc::new(key));
+        self.keys.push(key);
         Ok(())
     }
 
@@ -129,14 +133,21 @@ impl StaticKeys {
 
     #[cfg(feature = "remote")]
     /// A set for keys from a remote JWKS: a duplicate `kid` is skipped with a warning, and a
-    /// token's `kid` must name a key.
-    pub(crate) fn from_remote(keys: Vec<VerifyingKey>) -> Self {
+    /// token's `kid` must name a key. A key that `previous` already holds, unchanged, is shared
+    /// with it, so what refers to it (the verified-token cache) outlives the refresh.
+    pub(crate) fn from_remote(keys: Vec<VerifyingKey>, previous: Option<&Self>) -> Self {
         let mut set = Self {
             strict_kids: true,
             ..Self::default()
         };
         for key in keys {
-            if let Err(e) = set.push(key) {
+            let kept = previous.and_then(|old| {
+                let index = old.by_kid.get(key.kid()?)?;
+                Some(&old.keys[*index])
+                    .filter(|old| old.same_as(&key))
+                    .cloned()
+            });
+            if let Err(e) = set.push_shared(kept.unwrap_or_else(|| Arc::new(key))) {
                 tracing::warn!("skipping JWKS key: {e}");
             }
         }
@@ -265,6 +276,30 @@ mod tests {
         assert!(named
             .find(&TokenHeader::new(Algorithm::HS256, Some("x")))
             .is_err());
+    }
+
+    #[cfg(feature = "remote")]
+    #[test]
+    fn a_refreshed_set_shares_unchanged_keys_only() {
+        let old = StaticKeys::from_remote(vec![hs(Some("a"), 1), hs(Some("b"), 2)], None);
+        let new = StaticKeys::from_remote(
+            vec![hs(Some("a"), 1), hs(Some("b"), 3), hs(None, 1)],
+            Some(&old),
+        );
+        let key = |set: &StaticKeys, kid| {
+            set.find(&TokenHeader::new(Algorithm::HS256, Some(kid)))
+                .unwrap()
+                .clone()
+        };
+        assert!(
+            Arc::ptr_eq(&key(&old, "a"), &key(&new, "a")),
+            "unchanged key shared"
+        );
+        assert!(
+            !Arc::ptr_eq(&key(&old, "b"), &key(&new, "b")),
+            "changed key is new"
+        );
+        assert_eq!(new.len(), 3);
     }
 
     #[test]

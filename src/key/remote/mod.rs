@@ -483,7 +483,8 @@ impl Inner {
         };
         let keys = jwks_to_keys(&fetched.body, policy)
             .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidDocument, e.to_string()))?;
-        let keys = StaticKeys::from_remote(keys);
+        let previous = self.snapshot.load();
+        let keys = StaticKeys::from_remote(keys, previous.as_ref().map(|s| &s.keys));
         if keys.is_empty() {
             return Err(RemoteError::new(
                 RemoteErrorKind::NoUsableKeys,

@@ -57,12 +57,24 @@
 //! with `Server::builder().layer(auth)` and read `request.extensions().get::<Claims<MyClaims>>()`
 //! in the handler (feature `tonic` forwards `NamedService`).
 //!
+//! # Where keys come from
+//! [`StaticKeys`] holds keys known at start-up (HMAC secrets, PEM or DER public keys, a local
+//! JWKS). `RemoteJwks` (feature `remote`) fetches a JWKS, directly or through OpenID Connect
+//! discovery, and keeps it fresh. [`Issuers`] puts several issuers behind one layer. Any
+//! [`KeySource`] of your own works too.
+//!
+//! # Repeated tokens
+//! [`JwtAuthBuilder::cache`] turns on a bounded verified-token cache: a token seen before is
+//! accepted without a new signature check while it is still valid.
+//!
 //! # Features
 //! - `aws-lc-rs` (default): verify signatures with aws-lc-rs.
 //! - `rust-crypto`: verify signatures with the RustCrypto crates. With both backends enabled,
 //!   choose one with [`JwtAuthBuilder::crypto_provider`].
 //! - `axum` (default): `Claims<C>` is an axum extractor.
 //! - `tonic`: the service forwards `tonic::server::NamedService`.
+//! - `reqwest` (default): `RemoteJwks` with its default HTTP client (reqwest, rustls).
+//! - `remote`: `RemoteJwks` with an HTTP client of your own (`JwksFetcher`).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -2156,14 +2156,7 @@ fn the_leak_detector_sees_leaks() {
 
 #[tokio::test]
 async fn tokens_and_secrets_never_reach_the_logs() {
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let layer = hs_layer();
     let forged = sign(

@@ -774,14 +774,7 @@ fn the_pem_body_check_would_see_a_leak() {
 
 #[tokio::test]
 async fn rejections_are_logged_with_the_reason_and_without_the_token() {
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let calls = Arc::new(AtomicUsize::new(0));
     let service = hs_layer().layer(counting(calls.clone()));

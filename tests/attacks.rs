@@ -38,9 +38,9 @@ use tower_jwt_auth::{
 };
 
 use common::{
-    TestClaims, EC256_PRIVATE, EC256_PUBLIC, EC256_PUBLIC_DER, EC384_PRIVATE, EC384_PUBLIC,
-    ED_PRIVATE, ED_PUBLIC, ED_PUBLIC_DER, HS_SECRET, NOW, RSA2_PRIVATE, RSA2_PUBLIC, RSA_PRIVATE,
-    RSA_PUBLIC, RSA_PUBLIC_DER, RSA_PUBLIC_PKCS1,
+    public_jwk, TestClaims, EC256_PRIVATE, EC256_PUBLIC, EC256_PUBLIC_DER, EC384_PRIVATE,
+    EC384_PUBLIC, ED_PRIVATE, ED_PUBLIC, ED_PUBLIC_DER, HS_SECRET, NOW, RSA2_PRIVATE, RSA2_PUBLIC,
+    RSA_PRIVATE, RSA_PUBLIC, RSA_PUBLIC_DER, RSA_PUBLIC_PKCS1,
 };
 
 const ISS: &str = "https://idp.test";
@@ -343,17 +343,6 @@ fn valid_hs() -> String {
         r#"{"alg":"HS256","typ":"JWT"}"#,
         &valid_payload().to_string(),
     )
-}
-
-fn public_jwk(private_pem: &str, alg: Algorithm) -> Jwk {
-    common::install_signing_provider();
-    let key = match alg {
-        Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
-        Algorithm::EdDSA => EncodingKey::from_ed_pem(private_pem.as_bytes()),
-        _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
-    }
-    .unwrap();
-    Jwk::from_encoding_key(&key, alg).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------

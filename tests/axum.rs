@@ -289,22 +289,7 @@ async fn custom_rejection_closure_is_accepted() {
 
 #[tokio::test]
 async fn sync_check_wanting_a_scope_is_403() {
-    let layer = rs256()
-        .check(|c: &TestClaims, _| {
-            let granted = c
-                .scope
-                .as_deref()
-                .unwrap_or("")
-                .split(' ')
-                .any(|s| s == "admin");
-            if granted {
-                Ok(())
-            } else {
-                Err(AuthError::insufficient_scope("admin"))
-            }
-        })
-        .build()
-        .unwrap();
+    let layer = rs256().check(require_admin).build().unwrap();
     let app = Router::new().route("/me", get(me)).layer(layer);
 
     let response = send(app.clone(), get_with("/me", Some(&valid_token()))).await;

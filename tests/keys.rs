@@ -16,7 +16,7 @@ use tower_jwt_auth::{
     StaticKeys, VerifyingKey,
 };
 
-use common::{TestClaims, HS_SECRET};
+use common::{public_jwk, TestClaims, HS_SECRET};
 
 const RSA_ALGORITHMS: [Algorithm; 6] = [
     Algorithm::RS256,
@@ -97,18 +97,6 @@ fn config_error<T: std::fmt::Debug>(result: Result<T, ConfigError>) -> ConfigErr
     result
         .expect_err("the configuration must be refused")
         .kind()
-}
-
-/// The public JWK of a fixture private key, with `alg` set.
-fn public_jwk(private_pem: &str, alg: Algorithm) -> Jwk {
-    common::install_signing_provider();
-    let key = match alg {
-        Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
-        Algorithm::EdDSA => EncodingKey::from_ed_pem(private_pem.as_bytes()),
-        _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
-    }
-    .unwrap();
-    Jwk::from_encoding_key(&key, alg).unwrap()
 }
 
 fn rsa_components(private_pem: &str) -> (String, String) {

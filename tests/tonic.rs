@@ -24,7 +24,7 @@ use tower_jwt_auth::{
     VerifyingKey,
 };
 
-use common::{builder, mint, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
+use common::{builder, mint, require_admin, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
 use greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
 
 /// The handler: greets the `sub` of the verified claims, and fails loudly without them.
@@ -236,22 +236,7 @@ async fn check_demanding_a_scope_is_permission_denied() {
     let keys = StaticKeys::new()
         .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
         .unwrap();
-    let auth = builder(keys)
-        .check(|claims: &TestClaims, _| {
-            let granted = claims
-                .scope
-                .as_deref()
-                .unwrap_or("")
-                .split(' ')
-                .any(|s| s == "admin");
-            if granted {
-                Ok(())
-            } else {
-                Err(AuthError::insufficient_scope("admin"))
-            }
-        })
-        .build()
-        .unwrap();
+    let auth = builder(keys).check(require_admin).build().unwrap();
     let addr = serve(auth).await;
 
     let status = refused(addr, Some(&mint(Algorithm::RS256, &TestClaims::valid()))).await;

@@ -139,3 +139,28 @@ pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
         .finish();
     (captured, tracing::subscriber::set_default(subscriber))
 }
+
+/// A check that wants the `admin` scope: 403 `insufficient_scope` without it.
+pub fn require_admin(
+    claims: &TestClaims,
+    _: &http::request::Parts,
+) -> Result<(), tower_jwt_auth::AuthError> {
+    let scopes = claims.scope.as_deref().unwrap_or("");
+    if scopes.split(' ').any(|s| s == "admin") {
+        Ok(())
+    } else {
+        Err(tower_jwt_auth::AuthError::insufficient_scope("admin"))
+    }
+}
+
+/// The public JWK of a fixture private key, with `alg` set.
+pub fn public_jwk(private_pem: &str, alg: Algorithm) -> jsonwebtoken::jwk::Jwk {
+    install_signing_provider();
+    let key = match alg {
+        Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
+        Algorithm::EdDSA => EncodingKey::from_ed_pem(private_pem.as_bytes()),
+        _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
+    }
+    .unwrap();
+    jsonwebtoken::jwk::Jwk::from_encoding_key(&key, alg).unwrap()
+}

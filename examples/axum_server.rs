@@ -21,7 +21,7 @@ const FIXTURE_PUBLIC: &str = include_str!("../tests/keys/ed25519_public.pem");
 const FIXTURE_PRIVATE: &str = include_str!("../tests/keys/ed25519_private.pem");
 
 /// Reached only with a valid token: the middleware has put the claims in the request.
-async fn me(Claims(claims): Claims<StandardClaims>) -> Json<StandardClaims> {
+async fn me(claims: Claims<StandardClaims>) -> Json<Claims<StandardClaims>> {
     Json(claims)
 }
 

@@ -162,8 +162,8 @@ async fn serve() -> Result<SocketAddr, Error> {
     let app = Router::new()
         .route(
             "/me",
-            get(|Claims(c): Claims<StandardClaims>| async move {
-                format!("hello {}", c.sub.unwrap_or_default())
+            get(|claims: Claims<StandardClaims>| async move {
+                format!("hello {}", claims.sub.as_deref().unwrap_or_default())
             }),
         )
         .route("/admin", get(|| async { "welcome, admin" }))

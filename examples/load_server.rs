@@ -27,8 +27,8 @@ struct AppClaims {
     roles: Vec<String>,
 }
 
-async fn protected(Claims(claims): Claims<AppClaims>) -> String {
-    claims.sub
+async fn protected(claims: Claims<AppClaims>) -> String {
+    claims.sub.clone()
 }
 
 #[tokio::main(flavor = "current_thread")]

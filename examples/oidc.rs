@@ -78,8 +78,8 @@ mod demo {
     }
 
     /// Reached only with a valid token.
-    async fn me(Claims(claims): Claims<StandardClaims>) -> String {
-        format!("hello {}", claims.sub.unwrap_or_default())
+    async fn me(claims: Claims<StandardClaims>) -> String {
+        format!("hello {}", claims.sub.as_deref().unwrap_or_default())
     }
 
     /// The API's side: sends a token, prints the answer, says whether it was `expected`.

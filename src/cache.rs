@@ -9,7 +9,7 @@ use crate::key::VerifyingKey;
 
 /// What the cache remembers of a verified token.
 pub(crate) struct Entry<C> {
-    pub(crate) claims: C,
+    pub(crate) claims: Arc<C>,
     pub(crate) exp: Option<f64>,
     pub(crate) nbf: Option<f64>,
     /// Cached no later than this (Unix seconds): the configured maximum lifetime.
@@ -46,17 +46,17 @@ impl<C> TokenCache<C> {
     }
 }
 
-impl<C: Clone> TokenCache<C> {
+impl<C> TokenCache<C> {
     /// The claims of `token` if it verified before and is still valid at `now` (Unix seconds),
     /// `exp` and `nbf` checked again with `leeway`.
-    pub(crate) fn get(&self, token: &[u8], now: f64, leeway: f64) -> Option<C> {
+    pub(crate) fn get(&self, token: &[u8], now: f64, leeway: f64) -> Option<Arc<C>> {
         let entry = self.entries.get(token)?;
         let fresh = now <= entry.until
             && entry.exp.is_none_or(|exp| now <= exp + leeway)
             && entry.nbf.is_none_or(|nbf| nbf <= now + leeway)
             && entry.key.strong_count() > 0;
         if fresh {
-            Some(entry.claims.clone())
+            Some(Arc::clone(&entry.claims))
         } else {
             self.entries.remove(token);
             None
@@ -68,7 +68,7 @@ impl<C: Clone> TokenCache<C> {
         &self,
         token: &[u8],
         key: &Arc<VerifyingKey>,
-        claims: C,
+        claims: Arc<C>,
         exp: Option<f64>,
         nbf: Option<f64>,
         now: f64,

@@ -1,5 +1,7 @@
 //! Claims handed to handlers, and a ready-made claims type.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The verified claims of a request's token, placed in the request's extensions by the
@@ -8,8 +10,32 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Read them with `request.extensions().get::<Claims<C>>()` (tonic, plain tower), or, with the
 /// `axum` feature, as an extractor: `Claims<C>` in a handler's arguments, or
 /// `Option<Claims<C>>` behind an [optional](crate::JwtAuthBuilder::optional) layer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Claims<C>(pub C);
+///
+/// The claims are shared, not copied: taking `Claims<C>` in a handler, or out of the
+/// verified-token cache, costs a reference count, and `C` need not be `Clone`. Read the fields
+/// through `Deref` (`claims.sub`); clone what you keep.
+#[derive(Debug, PartialEq, Eq, Default)]
+pub struct Claims<C>(pub Arc<C>);
+
+impl<C> Claims<C> {
+    /// Wraps claims, for tests and for requests built by hand.
+    pub fn new(claims: C) -> Self {
+        Self(Arc::new(claims))
+    }
+}
+
+impl<C> Clone for Claims<C> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+/// Serializes as the claims themselves, so a handler can answer `Json(claims)`.
+impl<C: Serialize> Serialize for Claims<C> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 impl<C> std::ops::Deref for Claims<C> {
     type Target = C;
@@ -138,7 +164,7 @@ mod extract {
     impl<S, C> FromRequestParts<S> for Claims<C>
     where
         S: Send + Sync,
-        C: Clone + Send + Sync + 'static,
+        C: Send + Sync + 'static,
     {
         type Rejection = ClaimsRejection;
 
@@ -154,7 +180,7 @@ mod extract {
     impl<S, C> OptionalFromRequestParts<S> for Claims<C>
     where
         S: Send + Sync,
-        C: Clone + Send + Sync + 'static,
+        C: Send + Sync + 'static,
     {
         type Rejection = std::convert::Infallible;
 

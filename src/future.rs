@@ -24,7 +24,7 @@ pin_project! {
         // Waiting for the key source.
         Key { #[pin] lookup: KF },
         // Verified from the cache: the claims go on at the next poll.
-        Cached { claims: Option<C> },
+        Cached { claims: Option<Arc<C>> },
         // Waiting for an asynchronous application check.
         Check { check: CheckFuture },
         // The inner service has the request.
@@ -56,7 +56,7 @@ const POLLED: &str = "ResponseFuture polled after completion";
 impl<S, B, C, K, R> ResponseFuture<S, B, C, K, R>
 where
     S: Service<Request<B>>,
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
+    C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
 {
     pub(crate) fn new(mut inner: S, request: Request<B>, config: Arc<Config<C, K, R>>) -> Self {
@@ -112,7 +112,7 @@ where
 impl<S, B, ResBody, C, K, R> Future for ResponseFuture<S, B, C, K, R>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
+    C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
     R: OnRejection<ResBody>,
 {
@@ -131,12 +131,13 @@ where
                             config
                                 .verifier
                                 .finish::<C, K>(&pending, &key, &config.keys)?;
+                        let claims = Arc::new(claims);
                         if let Some(cache) = &config.cache {
                             let token = pending.token.as_bytes();
                             cache.insert(
                                 token,
                                 &key,
-                                claims.clone(),
+                                Arc::clone(&claims),
                                 times.exp,
                                 times.nbf,
                                 times.now,

@@ -16,7 +16,7 @@
 //! use tower::{service_fn, Layer, ServiceExt};
 //! use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
 //!
-//! #[derive(Clone, Serialize, Deserialize)]
+//! #[derive(Serialize, Deserialize)]
 //! struct MyClaims { sub: String, exp: u64, iss: String, aud: String }
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -31,7 +31,7 @@
 //!     .build()?;
 //!
 //! let app = auth.layer(service_fn(|req: Request<String>| async move {
-//!     let Claims(claims) = req.extensions().get::<Claims<MyClaims>>().unwrap().clone();
+//!     let claims = req.extensions().get::<Claims<MyClaims>>().unwrap();
 //!     Ok::<_, Infallible>(Response::new(format!("hello {}", claims.sub)))
 //! }));
 //!

@@ -62,7 +62,7 @@ impl<S: fmt::Debug, C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuth<S, C
 impl<S, B, ResBody, C, K, R> Service<Request<B>> for JwtAuth<S, C, K, R>
 where
     S: Service<Request<B>, Response = Response<ResBody>> + Clone,
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
+    C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
     R: OnRejection<ResBody>,
 {

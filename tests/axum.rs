@@ -136,7 +136,7 @@ async fn claims_extractor_gives_the_tokens_claims() {
     let app = Router::new()
         .route(
             "/claims",
-            get(|Claims(c): Claims<TestClaims>| async move { Json(c) }),
+            get(|Claims(c): Claims<TestClaims>| async move { Json(c.as_ref().clone()) }),
         )
         .layer(auth());
 
@@ -157,7 +157,7 @@ async fn extractor_of_another_claims_type_is_500() {
     let app = Router::new()
         .route(
             "/other",
-            get(|Claims(c): Claims<OtherClaims>| async move { c.sub }),
+            get(|Claims(c): Claims<OtherClaims>| async move { c.sub.clone() }),
         )
         .layer(auth());
 
@@ -576,4 +576,27 @@ async fn hs256_signed_with_the_rsa_public_key_is_401() {
     let kind = error_kind(&response).clone();
     assert_eq!(kind, AuthErrorKind::UnsupportedAlgorithm);
     assert_invalid_token(&response, &AuthError::new(kind).to_string());
+}
+
+/// Claims that cannot be cloned: handlers share them.
+#[derive(Deserialize)]
+struct Uncloneable {
+    sub: String,
+}
+
+#[tokio::test]
+async fn claims_need_not_be_clone() {
+    let keys = StaticKeys::new()
+        .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+        .unwrap();
+    let layer: JwtAuthLayer<Uncloneable> = builder(keys).build().unwrap();
+    let app = Router::new()
+        .route(
+            "/me",
+            get(|claims: Claims<Uncloneable>| async move { format!("hi {}", claims.sub) }),
+        )
+        .layer(layer);
+    let response = send(app, get_with("/me", Some(&valid_token()))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "hi ann");
 }

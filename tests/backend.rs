@@ -93,7 +93,7 @@ mod verify {
             );
             assert_eq!(
                 response.extensions().get::<Claims<TestClaims>>(),
-                Some(&Claims(TestClaims::valid())),
+                Some(&Claims::new(TestClaims::valid())),
                 "{alg:?}"
             );
         }

@@ -63,7 +63,7 @@ impl Rig {
                 .get::<Claims<TestClaims>>()
                 .cloned()
                 .unwrap();
-            Ok::<_, Infallible>(Response::new(c.sub))
+            Ok::<_, Infallible>(Response::new(c.sub.clone()))
         }))
     }
 
@@ -252,4 +252,32 @@ fn a_cache_without_room_is_a_build_error() {
         .cache(0, Duration::from_secs(1))
         .build()
         .is_err());
+}
+
+#[tokio::test]
+async fn a_hit_shares_the_verified_claims_instead_of_copying_them() {
+    let seen: Arc<Mutex<Vec<Arc<TestClaims>>>> = Arc::default();
+    let keys = tower_jwt_auth::StaticKeys::new()
+        .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+        .unwrap();
+    let layer: JwtAuthLayer<TestClaims, _> = builder(keys)
+        .cache(100, Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let record = seen.clone();
+    let svc = layer.layer(service_fn(move |req: Request<()>| {
+        let Claims(claims) = req.extensions().get::<Claims<TestClaims>>().unwrap();
+        record.lock().unwrap().push(claims.clone());
+        std::future::ready(Ok::<_, Infallible>(Response::new(String::new())))
+    }));
+    let token = mint(Algorithm::RS256, &TestClaims::valid());
+    for _ in 0..3 {
+        assert_eq!(send(&svc, &token).await.status(), StatusCode::OK);
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(*seen[0], TestClaims::valid());
+    assert!(
+        Arc::ptr_eq(&seen[0], &seen[1]) && Arc::ptr_eq(&seen[1], &seen[2]),
+        "every hit hands on the claims verified the first time"
+    );
 }

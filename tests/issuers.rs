@@ -33,7 +33,7 @@ async fn send<K: KeySource>(keys: K, token: &str) -> Response<String> {
             .get::<Claims<TestClaims>>()
             .cloned()
             .unwrap();
-        Ok::<_, Infallible>(Response::new(c.iss.unwrap_or_default()))
+        Ok::<_, Infallible>(Response::new(c.iss.clone().unwrap_or_default()))
     }));
     let req = Request::get("/")
         .header("authorization", format!("Bearer {token}"))

@@ -56,7 +56,7 @@ fn assert_accepted(response: &Response<String>, what: &str) {
     assert_eq!(response.body(), "inner", "{what}");
     assert_eq!(
         response.extensions().get::<Claims<TestClaims>>(),
-        Some(&Claims(TestClaims::valid())),
+        Some(&Claims::new(TestClaims::valid())),
         "{what}"
     );
 }

@@ -116,7 +116,7 @@ impl Service<Request<String>> for MustBeReady {
             .get::<Claims<TestClaims>>()
             .cloned()
             .unwrap();
-        ready(Ok(Response::new(claims.sub)))
+        ready(Ok(Response::new(claims.sub.clone())))
     }
 }
 

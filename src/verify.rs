@@ -14,9 +14,6 @@ use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::token::{self, RawHeader, Token, TokenSource};
 use crate::validation::{Rules, Times};
 
-/// Stack room for decoding a segment: an RSA-8192 signature, a typical header or payload.
-const SEGMENT_BUFFER: usize = 2048;
-
 /// Everything needed to verify a token, fixed at build time.
 pub(crate) struct Verifier {
     pub(crate) sources: Vec<TokenSource>,
@@ -81,7 +78,7 @@ impl Verifier {
     ) -> Result<(Pending, K::Future), AuthError> {
         let dots = token::split(token.as_bytes())?;
         let segments = dots.segments(token.as_bytes());
-        let mut header_buffer = [0u8; SEGMENT_BUFFER];
+        let mut header_buffer = token::segment_buffer();
         let header_json = token::b64(segments.header, &mut header_buffer)?;
         token::check_depth(&header_json, self.max_json_depth)?;
         let header = RawHeader::parse(&header_json)?.check(self.max_kid_len)?;
@@ -89,7 +86,7 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         self.rules.check_type(header.typ.as_deref())?;
-        let mut payload_buffer = [0u8; SEGMENT_BUFFER];
+        let mut payload_buffer = token::segment_buffer();
         let payload;
         let iss = if keys.routes_by_issuer() {
             payload = token::b64(segments.payload, &mut payload_buffer)?;
@@ -133,7 +130,7 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         let segments = pending.dots.segments(pending.token.as_bytes());
-        let mut buffer = [0u8; SEGMENT_BUFFER];
+        let mut buffer = token::segment_buffer();
         let signature = token::b64(segments.signature, &mut buffer)?;
         crypto::verify(
             self.provider,

@@ -1453,6 +1453,45 @@ async fn tampered_signature() {
 }
 
 #[tokio::test]
+async fn signature_with_unused_bits_set() {
+    // A 32-byte MAC is 43 characters: the last one carries 2 unused bits. Setting one gives a
+    // second spelling of the same signature bytes, which a lax decoder would accept.
+    let token = valid_hs();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let last = signature.as_bytes()[42];
+    let index = ALPHABET.iter().position(|&c| c == last).unwrap();
+    assert_eq!(
+        index % 4,
+        0,
+        "a canonical encoder leaves the unused bits zero"
+    );
+    let respelled = format!(
+        "{message}.{}{}",
+        &signature[..42],
+        char::from(ALPHABET[index | 1])
+    );
+    let lax = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+    );
+    assert_eq!(
+        lax.decode(respelled.rsplit_once('.').unwrap().1).unwrap(),
+        lax.decode(signature).unwrap(),
+        "a lax decoder reads the same MAC"
+    );
+    refused(
+        &hs_layer(),
+        &respelled,
+        malformed("a segment is not canonical base64url"),
+        "unused bits set in the signature's last character",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn truncated_token() {
     let token = valid_hs();
     let (message, signature) = token.rsplit_once('.').unwrap();

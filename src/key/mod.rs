@@ -8,7 +8,6 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
@@ -175,8 +174,8 @@ impl VerifyingKey {
     /// An HMAC secret given in standard base64 (with padding), as many identity providers
     /// show it.
     pub fn from_base64_secret(secret: &str, alg: Algorithm) -> Result<Self, ConfigError> {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(secret.trim())
+        let bytes = base64_simd::STANDARD
+            .decode_to_vec(secret.trim())
             .map_err(|_| invalid_key("HMAC secret is not valid base64"))?;
         Self::from_secret(&bytes, alg)
     }
@@ -215,8 +214,8 @@ impl VerifyingKey {
     /// An RSA public key from its JWK components `n` and `e` (base64url, no padding).
     pub fn from_rsa_components(n: &str, e: &str, alg: Algorithm) -> Result<Self, ConfigError> {
         let decode = |v: &str| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(v)
+            base64_simd::URL_SAFE_NO_PAD
+                .decode_to_vec(v)
                 .map_err(|_| invalid_key("RSA component is not base64url"))
         };
         let (n, e) = (decode(n)?, decode(e)?);
@@ -276,8 +275,8 @@ impl VerifyingKey {
             _ => return Err(invalid_key("EC curve must be P-256 or P-384")),
         };
         let decode = |v: &str| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(v)
+            base64_simd::URL_SAFE_NO_PAD
+                .decode_to_vec(v)
                 .ok()
                 .filter(|v| v.len() == size)
                 .ok_or_else(|| invalid_key("EC coordinate is not base64url of the curve's size"))
@@ -325,8 +324,8 @@ impl VerifyingKey {
 
     /// An Ed25519 public key from its JWK component `x` (base64url, no padding).
     pub fn from_ed_components(x: &str) -> Result<Self, ConfigError> {
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(x)
+        let raw = base64_simd::URL_SAFE_NO_PAD
+            .decode_to_vec(x)
             .ok()
             .filter(|v| v.len() == 32)
             .ok_or_else(|| invalid_key("Ed25519 key `x` is not 32 bytes of base64url"))?;

@@ -2,12 +2,20 @@
 //! one thread, unprotected or behind the layer.
 //!
 //! `cargo run --release --example load_server -- MODE PORT` where MODE is `none`, `hs256`,
-//! `rs256` or `rs256-cache`. Prints one line, a token valid for an hour, then serves `GET /`.
+//! `rs256` or `rs256-cache` (this crate's layer), or `hs256-decode` / `rs256-decode`: the
+//! baseline most JWT middleware amounts to, a `from_fn` middleware calling
+//! `jsonwebtoken::decode` with the same checks and a handler taking `Extension<AppClaims>`.
+//! Prints one line, a token valid for an hour, then serves `GET /`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::{Extension, Request};
+use axum::http::{header::AUTHORIZATION, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::{routing::get, Router};
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
 
@@ -31,6 +39,30 @@ async fn protected(claims: Claims<AppClaims>) -> String {
     claims.sub.clone()
 }
 
+async fn protected_by_decode(Extension(claims): Extension<AppClaims>) -> String {
+    claims.sub
+}
+
+/// The baseline: `jsonwebtoken::decode` in a hand-written middleware.
+async fn decode_middleware(
+    keys: Arc<(DecodingKey, Validation)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let token = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token.map(|t| decode::<AppClaims>(t, &keys.0, &keys.1)) {
+        Some(Ok(data)) => {
+            request.extensions_mut().insert(data.claims);
+            next.run(request).await
+        }
+        _ => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -42,12 +74,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let (alg, signing, keys) = match mode.as_str() {
-        "hs256" | "none" => (
+        "hs256" | "hs256-decode" | "none" => (
             Algorithm::HS256,
             EncodingKey::from_secret(SECRET),
             StaticKeys::new().secret(SECRET, Algorithm::HS256)?,
         ),
-        "rs256" | "rs256-cache" => (
+        "rs256" | "rs256-cache" | "rs256-decode" => (
             Algorithm::RS256,
             EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes())?,
             StaticKeys::new().rsa_pem(RSA_PUBLIC, Algorithm::RS256)?,
@@ -65,7 +97,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("{}", encode(&Header::new(alg), &claims, &signing)?);
 
-    let app = if mode == "none" {
+    let app = if let Some(alg_name) = mode.strip_suffix("-decode") {
+        let key = if alg_name == "hs256" {
+            DecodingKey::from_secret(SECRET)
+        } else {
+            DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes())?
+        };
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&["https://idp.example.com"]);
+        validation.set_audience(&["api"]);
+        let keys = Arc::new((key, validation));
+        Router::new()
+            .route("/", get(protected_by_decode))
+            .layer(middleware::from_fn(move |request, next| {
+                decode_middleware(keys.clone(), request, next)
+            }))
+    } else if mode == "none" {
         Router::new().route(
             "/",
             get(|| async { "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f" }),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end load test on loopback: an axum app without the layer, with it (HS256, RS256) and
-# with the verified-token cache (RS256), each driven by wrk. The server runs on core 0 and wrk
+# End-to-end load test on loopback: an axum app without the layer, with it (HS256, RS256), with
+# the verified-token cache (RS256), and with the usual baseline (a middleware calling
+# jsonwebtoken::decode, HS256 and RS256), each driven by wrk. The server runs on core 0 and wrk
 # on core 1 (taskset). The modes take turns, round after round, and each ratio is the median of
 # the per-round ratios, so a slow spell on this shared machine hits every mode alike.
 #
@@ -14,7 +15,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 cargo build --release --example load_server -q
 bin=target/release/examples/load_server
 port=18080
-modes=(none hs256 rs256 rs256-cache)
+modes=(none hs256 hs256-decode rs256 rs256-decode rs256-cache)
 
 to_ms() { # wrk prints 1.23ms, 456.00us or 1.20s
   local v=$1

@@ -728,6 +728,7 @@ mod tests {
         r#"{"s\u0075b":"ann","\u0069ss":"a","aud":"api","e\u0078p":1000050}"#,
         r#"{"sub":"ann","iss":"a","aud":"api","exp":999000}"#,
         r#"{"sub":"ann","iss":"z","aud":"api","exp":1000050}"#,
+        r#"{"sub":"ann","iss":"b","aud":"api","exp":1000050}"#,
         r#"{"sub":"ann","iss":"a","aud":"web","exp":1000050}"#,
         r#"{"sub":"ann","iss":"a","aud":"api"}"#,
         r#"{"iss":"a","aud":"api","exp":1000050}"#,
@@ -750,7 +751,7 @@ mod tests {
 
     fn strict() -> Rules {
         rules(|r| {
-            r.issuers = vec!["a".into()];
+            r.issuers = vec!["a".into(), "b".into()];
             r.audiences = vec!["api".into()];
             r.required = vec!["sub".into()];
         })
@@ -861,6 +862,76 @@ mod tests {
     fn claims_read_whole_get_a_second_pass() {
         same_as_two_passes::<Whole>(false);
         same_as_two_passes::<Tagged>(false);
+    }
+
+    /// A JSON object built from claim names and values that matter to the rules, with
+    /// duplicates, escapes, and sometimes cut short.
+    fn payload() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let name = prop::sample::select(vec![
+            "exp",
+            "nbf",
+            "iss",
+            "aud",
+            "sub",
+            "x",
+            "e\\u0078p",
+            "\\u0069ss",
+        ]);
+        let value = prop::sample::select(vec![
+            "1000050",
+            "999000",
+            "1000300.5",
+            "1e400",
+            "-1",
+            "\"1000050\"",
+            "\"a\"",
+            "\"b\"",
+            "\"z\"",
+            "\"api\"",
+            "[\"web\",\"api\"]",
+            "[1]",
+            "[]",
+            "null",
+            "true",
+            "{\"k\":[1,{}]}",
+            "\"\\u0061\"",
+        ]);
+        (
+            prop::collection::vec((name, value), 0..7),
+            any::<bool>(),
+            0usize..8,
+        )
+            .prop_map(|(members, array, cut)| {
+                let body: Vec<String> = members
+                    .iter()
+                    .map(|(n, v)| format!("\"{n}\":{v}"))
+                    .collect();
+                let mut json = format!("{{{}}}", body.join(","));
+                if array {
+                    json = format!("[{json}]");
+                }
+                json.truncate(json.len().saturating_sub(cut.saturating_sub(5)));
+                json
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_matches_two_passes_on_any_payload(json in payload()) {
+            for rules in [strict(), rules(|_| {})] {
+                proptest::prop_assert_eq!(
+                    one::<crate::StandardClaims>(&rules, &json).0,
+                    two::<crate::StandardClaims>(&rules, &json)
+                );
+                proptest::prop_assert_eq!(
+                    one::<serde_json::Value>(&rules, &json).0,
+                    two::<serde_json::Value>(&rules, &json)
+                );
+                proptest::prop_assert_eq!(one::<Typed>(&rules, &json).0, two::<Typed>(&rules, &json));
+                proptest::prop_assert_eq!(one::<Whole>(&rules, &json).0, two::<Whole>(&rules, &json));
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! `rs256` or `rs256-cache` (this crate's layer), or `hs256-decode` / `rs256-decode`: the
 //! baseline most JWT middleware amounts to, a `from_fn` middleware calling
 //! `jsonwebtoken::decode` with the same checks and a handler taking `Extension<AppClaims>`.
+//! `spinN` (for example `spin4.5`) is the unprotected app with N µs of busy work in the handler:
+//! what any middleware adding N µs of CPU per request can at best achieve on this machine.
 //! Prints one line, a token valid for an hour, then serves `GET /`.
 
 use std::sync::Arc;
@@ -74,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let (alg, signing, keys) = match mode.as_str() {
-        "hs256" | "hs256-decode" | "none" => (
+        m if m == "hs256" || m == "hs256-decode" || m == "none" || m.starts_with("spin") => (
             Algorithm::HS256,
             EncodingKey::from_secret(SECRET),
             StaticKeys::new().secret(SECRET, Algorithm::HS256)?,
@@ -112,6 +114,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .layer(middleware::from_fn(move |request, next| {
                 decode_middleware(keys.clone(), request, next)
             }))
+    } else if let Some(us) = mode.strip_prefix("spin") {
+        let spin = Duration::from_nanos((us.parse::<f64>()? * 1000.0) as u64);
+        Router::new().route(
+            "/",
+            get(move || async move {
+                let start = std::time::Instant::now();
+                while start.elapsed() < spin {
+                    std::hint::spin_loop();
+                }
+                "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f"
+            }),
+        )
     } else if mode == "none" {
         Router::new().route(
             "/",

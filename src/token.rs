@@ -408,6 +408,33 @@ impl<'a> RawHeader<'a> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// base64-simd decodes exactly what the strict `base64` engine decodes, on the stack
+        /// and on the heap, and refuses what it refuses.
+        #[test]
+        fn segments_decode_like_the_strict_reference(
+            text in proptest::collection::vec(
+                proptest::sample::select(
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_QwAg=+/. "
+                        .to_vec(),
+                ),
+                0..3000,
+            ),
+            clean in proptest::bool::weighted(0.7),
+        ) {
+            use base64::Engine as _;
+            let text: Vec<u8> = if clean {
+                text.into_iter().filter(|b| b.is_ascii_alphanumeric() || b"-_".contains(b)).collect()
+            } else {
+                text
+            };
+            let reference = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&text).ok();
+            let mut room = segment_buffer();
+            let ours = b64(&text, &mut room).ok().map(|d| d.into_owned());
+            proptest::prop_assert_eq!(ours, reference);
+        }
+    }
+
     #[test]
     fn segments_decode_canonical_base64url_only() {
         let mut room = segment_buffer();

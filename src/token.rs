@@ -249,6 +249,8 @@ pub(crate) fn split(token: &[u8]) -> Result<Dots, AuthError> {
 pub(crate) type SegmentBuffer = [MaybeUninit<u8>; 2048];
 
 /// A fresh [`SegmentBuffer`]: fits an RSA-8192 signature, a typical header or payload.
+/// Inlined, so that the caller's frame holds it and nothing is copied.
+#[inline(always)]
 pub(crate) fn segment_buffer() -> SegmentBuffer {
     [MaybeUninit::uninit(); 2048]
 }

@@ -5,15 +5,15 @@
 //! `jsonwebtoken::decode` of the same token. Counts, not times: the same on every machine.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::convert::Infallible;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use futures_util::FutureExt;
-use http::{HeaderValue, Request, Response, StatusCode};
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use tower::{service_fn, Layer, ServiceExt};
-use tower_jwt_auth::{JwtAuthLayer, StaticKeys};
+use http::StatusCode;
+use jsonwebtoken::decode;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::*;
 
 struct Counting;
 
@@ -39,18 +39,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[derive(Clone, Serialize, Deserialize)]
-struct BenchClaims {
-    sub: String,
-    iss: String,
-    aud: String,
-    exp: u64,
-    scope: String,
-    roles: Vec<String>,
-}
-
-const ISSUER: &str = "https://idp.example.com";
-const AUDIENCE: &str = "api";
 const ROUNDS: usize = 1000;
 
 /// Allocations per call of `f`, averaged over `ROUNDS` calls.
@@ -64,102 +52,21 @@ fn per_call(mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
-    let secret = [7u8; 64];
-    let rsa_private = include_str!("../tests/keys/rsa_private.pem").as_bytes();
-    let rsa_public = include_str!("../tests/keys/rsa_public.pem");
-    let ec_private = include_str!("../tests/keys/ec256_private.pem").as_bytes();
-    let ec_public = include_str!("../tests/keys/ec256_public.pem");
-    let ed_private = include_str!("../tests/keys/ed25519_private.pem").as_bytes();
-    let ed_public = include_str!("../tests/keys/ed25519_public.pem");
-    let cases = [
-        (
-            Algorithm::HS256,
-            EncodingKey::from_secret(&secret),
-            DecodingKey::from_secret(&secret),
-            StaticKeys::new().secret(&secret, Algorithm::HS256).unwrap(),
-        ),
-        (
-            Algorithm::RS256,
-            EncodingKey::from_rsa_pem(rsa_private).unwrap(),
-            DecodingKey::from_rsa_pem(rsa_public.as_bytes()).unwrap(),
-            StaticKeys::new()
-                .rsa_pem(rsa_public, Algorithm::RS256)
-                .unwrap(),
-        ),
-        (
-            Algorithm::ES256,
-            EncodingKey::from_ec_pem(ec_private).unwrap(),
-            DecodingKey::from_ec_pem(ec_public.as_bytes()).unwrap(),
-            StaticKeys::new()
-                .ec_pem(ec_public, Algorithm::ES256)
-                .unwrap(),
-        ),
-        (
-            Algorithm::EdDSA,
-            EncodingKey::from_ed_pem(ed_private).unwrap(),
-            DecodingKey::from_ed_pem(ed_public.as_bytes()).unwrap(),
-            StaticKeys::new().ed_pem(ed_public).unwrap(),
-        ),
-    ];
-    let claims = BenchClaims {
-        sub: "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f".into(),
-        iss: ISSUER.into(),
-        aud: AUDIENCE.into(),
-        exp: 4_000_000_000,
-        scope: "openid profile email".into(),
-        roles: vec!["user".into(), "admin".into()],
-    };
-
+    install_provider();
     println!("| algorithm | layer | layer, cache hit | jsonwebtoken::decode |");
     println!("| --- | --- | --- | --- |");
-    for (alg, encoding, decoding, keys) in cases {
-        let token = encode(&Header::new(alg), &claims, &encoding).unwrap();
-        let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
-        let mut counts = Vec::new();
-        for cache in [false, true] {
-            let builder = JwtAuthLayer::<BenchClaims>::builder(keys.clone())
-                .issuer(ISSUER)
-                .audience(AUDIENCE);
-            #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-            let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-            let builder = if cache {
-                builder.cache(100, std::time::Duration::from_secs(60))
-            } else {
-                builder
-            };
-            let svc = builder
-                .build()
-                .unwrap()
-                .layer(service_fn(|_: Request<()>| async {
-                    Ok::<_, Infallible>(Response::new(()))
-                }));
-            counts.push(per_call(|| {
-                let request = Request::get("/")
-                    .header("authorization", bearer.clone())
-                    .body(())
-                    .unwrap();
-                let response = svc
-                    .clone()
-                    .oneshot(request)
-                    .now_or_never()
-                    .unwrap()
-                    .unwrap();
-                assert_eq!(response.status(), StatusCode::OK);
-            }));
-        }
-        let mut validation = Validation::new(alg);
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
-        counts.push(per_call(|| {
-            decode::<BenchClaims>(&token, &decoding, &validation).unwrap();
-        }));
-        println!(
-            "| {alg:?} | {:.1} | {:.1} | {:.1} |",
-            counts[0], counts[1], counts[2]
-        );
+    for alg in ALGORITHMS {
+        let (encoding_key, decoding_key, _) = keys(alg);
+        let token = sign(alg, &encoding_key);
+        let bearer = bearer(&token);
+        let [layer, cache_hit] = [false, true].map(|cache| {
+            let svc = layer_for(keys(alg).2, cache);
+            per_call(|| assert_eq!(drive(&svc, request(&bearer)), StatusCode::OK))
+        });
+        let validation = validation(alg);
+        let decode = per_call(|| {
+            decode::<BenchClaims>(&token, &decoding_key, &validation).unwrap();
+        });
+        println!("| {alg:?} | {layer:.1} | {cache_hit:.1} | {decode:.1} |");
     }
 }

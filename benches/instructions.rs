@@ -27,31 +27,16 @@
 //! hidden), so the crypto part of each count is not what the CPU executes natively; both sides
 //! use the same aws-lc-rs, so the comparison between them holds.
 
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use futures_util::FutureExt;
-use http::header::AUTHORIZATION;
-use http::{HeaderValue, Request, Response, StatusCode};
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use tower::{service_fn, Layer, ServiceExt};
-use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
+use http::{HeaderValue, StatusCode};
+use jsonwebtoken::{decode, Algorithm};
 
-const HS_SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const RSA_PRIVATE: &str = include_str!("../tests/keys/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("../tests/keys/rsa_public.pem");
-const EC256_PRIVATE: &str = include_str!("../tests/keys/ec256_private.pem");
-const EC256_PUBLIC: &str = include_str!("../tests/keys/ec256_public.pem");
-const EC384_PRIVATE: &str = include_str!("../tests/keys/ec384_private.pem");
-const EC384_PUBLIC: &str = include_str!("../tests/keys/ec384_public.pem");
-const ED_PRIVATE: &str = include_str!("../tests/keys/ed25519_private.pem");
-const ED_PUBLIC: &str = include_str!("../tests/keys/ed25519_public.pem");
-
-const ISSUER: &str = "https://idp.example.com/realms/production";
-const AUDIENCE: &str = "https://api.example.com";
+#[path = "support/mod.rs"]
+mod support;
+use support::*;
 
 /// Calls of the case inside the measured function; the count printed is the total over these
 /// divided by this.
@@ -59,15 +44,6 @@ const ITERATIONS: u64 = 100;
 
 /// The function callgrind collects (`--toggle-collect`): its name must appear in no other symbol.
 const MEASURED: &str = "*measured_iterations*";
-
-const ALGORITHMS: [Algorithm; 6] = [
-    Algorithm::HS256,
-    Algorithm::RS256,
-    Algorithm::PS256,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
 
 /// What one case measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,117 +76,6 @@ fn case_name(alg: Algorithm, kind: Kind) -> String {
 
 const REQUEST_ONLY: &str = "request";
 
-/// A typical access token's claims (about 300 bytes of JSON).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct BenchClaims {
-    sub: String,
-    iss: String,
-    aud: String,
-    exp: u64,
-    iat: u64,
-    scope: String,
-    email: String,
-    name: String,
-    roles: Vec<String>,
-}
-
-impl BenchClaims {
-    fn new() -> Self {
-        Self {
-            sub: "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f".into(),
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            exp: 4_000_000_000,
-            iat: 1_767_225_600,
-            scope: "openid profile email orders:read orders:write".into(),
-            email: "ann.example@example.com".into(),
-            name: "Ann Example".into(),
-            roles: vec!["user".into(), "billing-admin".into(), "support".into()],
-        }
-    }
-}
-
-/// The signing key, the same public key for jsonwebtoken, and the same key for the layer.
-fn keys(alg: Algorithm) -> (EncodingKey, DecodingKey, StaticKeys) {
-    match alg {
-        Algorithm::HS256 => (
-            EncodingKey::from_secret(HS_SECRET),
-            DecodingKey::from_secret(HS_SECRET),
-            StaticKeys::new().secret(HS_SECRET, alg).unwrap(),
-        ),
-        Algorithm::RS256 | Algorithm::PS256 => (
-            EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap(),
-            DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().rsa_pem(RSA_PUBLIC, alg).unwrap(),
-        ),
-        Algorithm::ES256 => (
-            EncodingKey::from_ec_pem(EC256_PRIVATE.as_bytes()).unwrap(),
-            DecodingKey::from_ec_pem(EC256_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ec_pem(EC256_PUBLIC, alg).unwrap(),
-        ),
-        Algorithm::ES384 => (
-            EncodingKey::from_ec_pem(EC384_PRIVATE.as_bytes()).unwrap(),
-            DecodingKey::from_ec_pem(EC384_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ec_pem(EC384_PUBLIC, alg).unwrap(),
-        ),
-        Algorithm::EdDSA => (
-            EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap(),
-            DecodingKey::from_ed_pem(ED_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ed_pem(ED_PUBLIC).unwrap(),
-        ),
-        other => unreachable!("not measured: {other:?}"),
-    }
-}
-
-/// The trivial inner service.
-type Inner = fn(Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>>;
-
-fn inner(request: Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>> {
-    black_box(request.extensions().get::<Claims<BenchClaims>>());
-    std::future::ready(Ok(Response::new(())))
-}
-
-/// The layer as in `benches/layer.rs`, around a trivial service, optionally with the token cache.
-fn layer_for<K: tower_jwt_auth::KeySource>(
-    keys: K,
-    cache: bool,
-) -> tower_jwt_auth::JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
-    let builder = JwtAuthLayer::<BenchClaims>::builder(keys)
-        .issuer(ISSUER)
-        .audience(AUDIENCE);
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    let builder = if cache {
-        builder.cache(10_000, std::time::Duration::from_secs(300))
-    } else {
-        builder
-    };
-    let f: Inner = inner;
-    builder.build().unwrap().layer(service_fn(f))
-}
-
-/// One request through a service whose key lookup is ready at once.
-fn drive<S>(svc: &S, request: Request<()>) -> StatusCode
-where
-    S: tower::Service<Request<()>, Response = Response<()>, Error = Infallible> + Clone,
-{
-    svc.clone()
-        .oneshot(request)
-        .now_or_never()
-        .expect("ready at once")
-        .unwrap()
-        .status()
-}
-
-/// The request as a server builds one per incoming request; cloning the prepared header value is
-/// a reference-count increment.
-fn request(bearer: &HeaderValue) -> Request<()> {
-    Request::get("/orders")
-        .header(AUTHORIZATION, bearer.clone())
-        .body(())
-        .unwrap()
-}
-
 /// The only collected function: `case` called `ITERATIONS` times. Returns how many calls
 /// succeeded. Not generic, so that its symbol is exactly `instructions::measured_iterations`.
 #[inline(never)]
@@ -220,20 +85,6 @@ fn measured_iterations(case: &mut dyn FnMut() -> bool) -> u64 {
         succeeded += u64::from(black_box(case()));
     }
     succeeded
-}
-
-/// A token with `BenchClaims`, signed with `alg`'s test key.
-fn sign(alg: Algorithm, encoding_key: &EncodingKey) -> String {
-    encode(&Header::new(alg), &BenchClaims::new(), encoding_key).unwrap()
-}
-
-/// Installs jsonwebtoken's process default provider, which it needs to sign (and for `decode`)
-/// when both backends are enabled.
-fn install_provider() {
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
 }
 
 /// Child mode: build the case (with `token`, or a token signed here), check it, warm it up,
@@ -260,16 +111,11 @@ fn run_case(name: &str, token: Option<&str>) -> ExitCode {
         let (encoding_key, decoding_key, static_keys) = keys(alg);
         let claims = BenchClaims::new();
         let token = token.map_or_else(|| sign(alg, &encoding_key), str::to_owned);
-        let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+        let bearer = bearer(&token);
         match kind {
             Kind::Decode => {
                 // jsonwebtoken on its own, with the checks the layer is configured with.
-                let mut validation = Validation::new(alg);
-                validation.set_issuer(&[ISSUER]);
-                validation.set_audience(&[AUDIENCE]);
-                validation.set_required_spec_claims(&["exp"]);
-                validation.validate_exp = true;
-                validation.leeway = 60;
+                let validation = validation(alg);
                 let decoded = decode::<BenchClaims>(&token, &decoding_key, &validation).unwrap();
                 assert_eq!(decoded.claims.sub, claims.sub);
                 Box::new(move || {

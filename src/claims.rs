@@ -201,6 +201,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn claims_serialize_as_what_they_hold_and_clones_share_it() {
+        let claims = Claims::new(StandardClaims {
+            sub: Some("ann".into()),
+            ..StandardClaims::default()
+        });
+        assert_eq!(serde_json::to_string(&claims).unwrap(), r#"{"sub":"ann"}"#);
+        assert!(std::sync::Arc::ptr_eq(&claims.0, &claims.clone().0));
+        assert_eq!(claims.sub.as_deref(), Some("ann"), "derefs to the claims");
+    }
+
+    #[test]
     fn standard_claims_keep_the_rest() {
         let c: StandardClaims = serde_json::from_str(
             r#"{"sub":"ann","exp":1.5e9,"aud":["a","b"],"scope":"read write","n":1}"#,

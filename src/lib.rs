@@ -84,6 +84,7 @@ mod check;
 mod claims;
 mod crypto;
 mod error;
+mod escape;
 mod future;
 mod key;
 mod layer;

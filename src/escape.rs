@@ -89,10 +89,19 @@ mod tests {
             redact_url("https://idp.example/a/b"),
             "https://idp.example/a/b"
         );
-        assert_eq!(redact_url("https://idp.example#frag"), "https://idp.example#***");
-        assert_eq!(redact_url("https://a@b@c.example/"), "https://***@c.example/");
+        assert_eq!(
+            redact_url("https://idp.example#frag"),
+            "https://idp.example#***"
+        );
+        assert_eq!(
+            redact_url("https://a@b@c.example/"),
+            "https://***@c.example/"
+        );
         assert_eq!(redact_url("no scheme?q=1"), "no scheme?***");
-        assert_eq!(redact_url("https://é\n.example/"), "https://\\u{e9}\\n.example/");
+        assert_eq!(
+            redact_url("https://é\n.example/"),
+            "https://\\u{e9}\\n.example/"
+        );
         assert!(redact_url(&format!("https://h/{}", "p".repeat(500))).len() < 210);
     }
 }

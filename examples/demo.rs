@@ -8,8 +8,11 @@
 
 use std::net::SocketAddr;
 
+use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,7 +24,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{AuthError, Claims, JwtAuthLayer, StandardClaims, StaticKeys};
+use tower_jwt_auth::{
+    AuthError, Claims, DefaultRejection, JwtAuthLayer, OnRejection, Protocol, StandardClaims,
+    StaticKeys,
+};
 
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "api";
@@ -99,14 +105,14 @@ async fn main() -> Result<(), Error> {
             expected: StatusCode::BAD_REQUEST,
         },
         Case {
-            what: "no admin scope, on /admin",
-            path: "/admin",
+            what: "no admin scope, on /admin/users",
+            path: "/admin/users",
             tokens: vec![ours(&valid)?],
             expected: StatusCode::FORBIDDEN,
         },
         Case {
-            what: "the admin scope, on /admin",
-            path: "/admin",
+            what: "the admin scope, on /admin/users",
+            path: "/admin/users",
             tokens: vec![ours(&claims(now + 300, AUDIENCE, "read admin"))?],
             expected: StatusCode::OK,
         },
@@ -147,14 +153,7 @@ async fn serve() -> Result<SocketAddr, Error> {
     let keys = StaticKeys::new().ed_pem(ED_PUBLIC)?;
     let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
         .issuer(ISSUER)
-        .audience(AUDIENCE)
-        // An application check: paths under /admin need the `admin` scope (else 403).
-        .check(|claims: &StandardClaims, parts| {
-            if parts.uri.path().starts_with("/admin") && !claims.has_scope("admin") {
-                return Err(AuthError::insufficient_scope("admin"));
-            }
-            Ok(())
-        });
+        .audience(AUDIENCE);
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
@@ -166,13 +165,36 @@ async fn serve() -> Result<SocketAddr, Error> {
                 format!("hello {}", claims.sub.as_deref().unwrap_or_default())
             }),
         )
-        .route("/admin", get(|| async { "welcome, admin" }))
+        // The admin routes carry their own requirement: it guards exactly these routes, wherever
+        // the router is nested. (Do not test `uri.path()` in a global check: under `nest` the
+        // prefix is stripped from the path the check sees.)
+        .nest(
+            "/admin",
+            Router::new()
+                .route("/users", get(|| async { "welcome, admin" }))
+                .route_layer(middleware::from_fn(require_admin)),
+        )
         .layer(auth);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
+}
+
+/// Lets a request through only if its verified claims hold the `admin` scope; else 403 with
+/// the RFC 6750 `insufficient_scope` challenge.
+async fn require_admin(
+    claims: Claims<StandardClaims>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    if claims.has_scope("admin") {
+        next.run(request).await
+    } else {
+        DefaultRejection::new()
+            .on_rejection(&AuthError::insufficient_scope("admin"), Protocol::Http)
+    }
 }
 
 /// Sends one case; returns the status and the challenge (or the body).

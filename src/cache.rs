@@ -1,27 +1,59 @@
-//! The verified-token cache: a token seen before is accepted without a new signature check
-//! while it is still valid.
+//! The verified-token cache: a token seen before skips the signature check while it is still
+//! valid, and only while the key that verified it is the one a fresh lookup would find.
 
 use std::fmt;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use crate::key::VerifyingKey;
+use jsonwebtoken::Algorithm;
+
+use crate::canonical;
+use crate::key::{TokenHeader, VerifyingKey};
+use crate::token::{self, RawHeader, Segments};
+use crate::validation::Times;
 
 /// What the cache remembers of a verified token.
 pub(crate) struct Entry<C> {
     pub(crate) claims: Arc<C>,
-    pub(crate) exp: Option<f64>,
-    pub(crate) nbf: Option<f64>,
+    exp: Option<f64>,
+    nbf: Option<f64>,
     /// Cached no later than this (Unix seconds): the configured maximum lifetime.
-    pub(crate) until: f64,
-    /// The key that verified the token: once the key set drops it, the entry is dead.
-    pub(crate) key: Weak<VerifyingKey>,
+    until: f64,
+    /// The signature that verified, in its one spelling (see [`canonical`]).
+    signature: Box<[u8]>,
+    /// The key that verified the token: a hit stands only if the key source still answers
+    /// with this very key.
+    key: Weak<VerifyingKey>,
+    /// What the key source was asked, to ask it again on a hit.
+    pub(crate) alg: Algorithm,
+    kid: Option<Box<str>>,
+    typ: Option<Box<str>>,
+    pub(crate) iss: Option<Box<str>>,
 }
 
-/// A bounded, sharded map from the full token text to its verified claims.
+impl<C> Entry<C> {
+    /// The header view the key source was given when the token verified.
+    pub(crate) fn header(&self) -> TokenHeader<'_> {
+        TokenHeader {
+            alg: self.alg,
+            kid: self.kid.as_deref(),
+            typ: self.typ.as_deref(),
+            iss: self.iss.as_deref(),
+        }
+    }
+
+    /// Whether `key` is the key that verified the token. The entry's weak reference keeps the
+    /// key's allocation, so no other key can take its address.
+    pub(crate) fn verified_by(&self, key: &Arc<VerifyingKey>) -> bool {
+        std::ptr::eq(self.key.as_ptr(), Arc::as_ptr(key))
+    }
+}
+
+/// A bounded, sharded map from a token's signing input to what verified it.
 ///
-/// Keyed by the whole token, so two tokens can never share an entry; only successful
-/// verifications are stored.
+/// A hit needs the same signing input and the same signature (up to ECDSA's second
+/// spelling), so two tokens share an entry only when they carry the same signed bytes; only
+/// successful verifications are stored.
 pub(crate) struct TokenCache<C> {
     entries: quick_cache::sync::Cache<Box<[u8]>, Arc<Entry<C>>>,
     max_lifetime: Duration,
@@ -44,46 +76,72 @@ impl<C> TokenCache<C> {
             max_lifetime,
         }
     }
-}
 
-impl<C> TokenCache<C> {
-    /// The claims of `token` if it verified before and is still valid at `now` (Unix seconds),
-    /// `exp` and `nbf` checked again with `leeway`.
-    pub(crate) fn get(&self, token: &[u8], now: f64, leeway: f64) -> Option<Arc<C>> {
-        let entry = self.entries.get(token)?;
+    /// The entry of a token that verified before and whose `exp`, `nbf` and cache lifetime
+    /// still hold at `now` (Unix seconds, `leeway` allowed). The caller must still ask the key
+    /// source and accept the hit only if it answers with the same key.
+    pub(crate) fn get(
+        &self,
+        segments: &Segments<'_>,
+        now: f64,
+        leeway: f64,
+    ) -> Option<Arc<Entry<C>>> {
+        let entry = self.entries.get(segments.message)?;
         let fresh = now <= entry.until
             && entry.exp.is_none_or(|exp| now <= exp + leeway)
             && entry.nbf.is_none_or(|nbf| nbf <= now + leeway)
             && entry.key.strong_count() > 0;
-        if fresh {
-            Some(Arc::clone(&entry.claims))
-        } else {
-            self.entries.remove(token);
-            None
+        if !fresh {
+            self.entries.remove(segments.message);
+            return None;
         }
+        let mut buffer = token::segment_buffer();
+        let presented = token::b64(segments.signature, &mut buffer).ok()?;
+        let mut room = [0; canonical::ROOM];
+        let presented = canonical::signature(entry.alg, &presented, &mut room);
+        canonical::same(presented, &entry.signature).then_some(entry)
     }
 
-    /// Remembers a token that just verified.
+    /// Remembers a token that just verified with `key`.
     pub(crate) fn insert(
         &self,
-        token: &[u8],
+        segments: &Segments<'_>,
+        iss: Option<&str>,
         key: &Arc<VerifyingKey>,
         claims: Arc<C>,
-        exp: Option<f64>,
-        nbf: Option<f64>,
-        now: f64,
+        times: &Times,
     ) {
-        let mut until = now + self.max_lifetime.as_secs_f64();
-        if let Some(exp) = exp {
+        let mut header_buffer = token::segment_buffer();
+        let mut signature_buffer = token::segment_buffer();
+        let (Ok(header), Ok(signature)) = (
+            token::b64(segments.header, &mut header_buffer),
+            token::b64(segments.signature, &mut signature_buffer),
+        ) else {
+            return;
+        };
+        // The header passed these checks before the signature was verified.
+        let Ok(header) = RawHeader::parse(&header).and_then(|h| h.check(usize::MAX)) else {
+            return;
+        };
+        let mut room = [0; canonical::ROOM];
+        let signature = canonical::signature(header.alg, &signature, &mut room);
+        let mut until = times.now + self.max_lifetime.as_secs_f64();
+        if let Some(exp) = times.exp {
             until = until.min(exp);
         }
         let entry = Entry {
             claims,
-            exp,
-            nbf,
+            exp: times.exp,
+            nbf: times.nbf,
             until,
+            signature: signature.into(),
             key: Arc::downgrade(key),
+            alg: header.alg,
+            kid: header.kid.map(|kid| kid.into()),
+            typ: header.typ.map(|typ| typ.into()),
+            iss: iss.map(Into::into),
         };
-        self.entries.insert(token.into(), Arc::new(entry));
+        self.entries
+            .insert(segments.message.into(), Arc::new(entry));
     }
 }

@@ -22,13 +22,30 @@ pub(crate) enum Check<C> {
     Async(Arc<AsyncCheck<C>>),
 }
 
-impl<C> Clone for Check<C> {
-    fn clone(&self) -> Self {
-        match self {
-            Self::Sync(f) => Self::Sync(f.clone()),
-            Self::Async(f) => Self::Async(f.clone()),
+/// Where a run of checks stopped.
+pub(crate) enum Outcome {
+    /// Every check passed.
+    Passed,
+    /// An asynchronous check must be awaited; the checks go on from the index given.
+    Wait(CheckFuture, usize),
+    /// A check refused the request.
+    Failed(AuthError),
+}
+
+/// Runs `checks[from..]` in order: synchronous ones inline, until one fails or one must be
+/// awaited.
+pub(crate) fn run<C>(checks: &[Check<C>], from: usize, claims: &C, parts: &Parts) -> Outcome {
+    for (index, check) in checks.iter().enumerate().skip(from) {
+        match check {
+            Check::Sync(f) => {
+                if let Err(error) = f(claims, parts) {
+                    return Outcome::Failed(error);
+                }
+            }
+            Check::Async(f) => return Outcome::Wait(f(claims, parts), index + 1),
         }
     }
+    Outcome::Passed
 }
 
 impl<C> std::fmt::Debug for Check<C> {

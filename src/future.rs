@@ -10,12 +10,14 @@ use pin_project_lite::pin_project;
 use serde::de::DeserializeOwned;
 use tower_service::Service;
 
-use crate::check::{Check, CheckFuture};
+use crate::cache::Entry;
+use crate::check::{self, CheckFuture, Outcome};
 use crate::claims::Claims;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::key::KeySource;
 use crate::layer::Config;
 use crate::rejection::{OnRejection, Protocol};
+use crate::token::{self, Token};
 use crate::verify::Pending;
 
 pin_project! {
@@ -23,10 +25,8 @@ pin_project! {
     enum State<F, KF, C> {
         // Waiting for the key source.
         Key { #[pin] lookup: KF },
-        // Verified from the cache: the claims go on at the next poll.
-        Cached { claims: Option<Arc<C>> },
-        // Waiting for an asynchronous application check.
-        Check { check: CheckFuture },
+        // Waiting for an asynchronous application check; the checks go on from `next`.
+        Check { check: CheckFuture, next: usize, claims: Arc<C> },
         // The inner service has the request.
         Inner { #[pin] future: F },
         // The request is refused; the response is built on the next poll.
@@ -46,6 +46,8 @@ pin_project! {
         inner: Option<S>,
         request: Option<Request<B>>,
         pending: Option<Pending>,
+        // The cache entry of the token, accepted if the key source answers with its key.
+        hit: Option<Arc<Entry<C>>>,
         protocol: Protocol,
         config: Arc<Config<C, K, R>>,
     }
@@ -53,56 +55,86 @@ pin_project! {
 
 const POLLED: &str = "ResponseFuture polled after completion";
 
+type Started<C, KF> = (Pending, KF, Option<Arc<Entry<C>>>);
+
+/// Asks the key source for the token's key: from what the cache remembers of the token when
+/// it has it, else from the token's header.
+fn start<C, K: KeySource, R>(
+    config: &Config<C, K, R>,
+    token: Token,
+) -> Result<Started<C, K::Future>, AuthError> {
+    let verifier = &config.verifier;
+    let hit = config.cache.as_ref().and_then(|cache| {
+        let dots = token::split(token.as_bytes()).ok()?;
+        let rules = &verifier.rules;
+        let segments = dots.segments(token.as_bytes());
+        let entry = cache.get(&segments, rules.now(), rules.leeway.as_secs_f64())?;
+        Some((dots, entry))
+    });
+    match hit {
+        Some((dots, entry)) => {
+            let lookup = config.keys.key_for(&entry.header());
+            let pending = Pending {
+                token,
+                dots,
+                alg: entry.alg,
+                iss: entry.iss.clone(),
+            };
+            Ok((pending, lookup, Some(entry)))
+        }
+        None => verifier
+            .begin(token, &config.keys)
+            .map(|(pending, lookup)| (pending, lookup, None)),
+    }
+}
+
 impl<S, B, C, K, R> ResponseFuture<S, B, C, K, R>
 where
     S: Service<Request<B>>,
     C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
 {
-    pub(crate) fn new(mut inner: S, request: Request<B>, config: Arc<Config<C, K, R>>) -> Self {
+    pub(crate) fn new(mut inner: S, mut request: Request<B>, config: Arc<Config<C, K, R>>) -> Self {
         let protocol = Protocol::of(request.headers());
-        let verifier = &config.verifier;
-        let started = verifier.extract(request.headers()).and_then(|token| {
-            if let Some(cache) = &config.cache {
-                let rules = &verifier.rules;
-                if let Some(claims) =
-                    cache.get(token.as_bytes(), rules.now(), rules.leeway.as_secs_f64())
-                {
-                    return Ok(Err(claims));
-                }
-            }
-            verifier.begin(token, &config.keys).map(Ok)
-        });
-        let (state, inner, request, pending) = match started {
-            Ok(Ok((pending, lookup))) => (
+        let started = config
+            .verifier
+            .extract(request.headers())
+            .and_then(|token| start(&config, token));
+        let (state, inner, request, pending, hit) = match started {
+            Ok((pending, lookup, hit)) => (
                 State::Key { lookup },
                 Some(inner),
                 Some(request),
                 Some(pending),
+                hit,
             ),
-            Ok(Err(claims)) => (
-                State::Cached {
-                    claims: Some(claims),
-                },
-                Some(inner),
-                Some(request),
+            Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => {
+                // Claims an outer layer left were not checked by this layer's policy.
+                request.extensions_mut().remove::<Claims<C>>();
+                (
+                    State::Inner {
+                        future: inner.call(request),
+                    },
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+            }
+            Err(error) => (
+                State::Rejected { error: Some(error) },
+                None,
+                None,
+                None,
                 None,
             ),
-            Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => (
-                State::Inner {
-                    future: inner.call(request),
-                },
-                None,
-                None,
-                None,
-            ),
-            Err(error) => (State::Rejected { error: Some(error) }, None, None, None),
         };
         Self {
             state,
             inner,
             request,
             pending,
+            hit,
             protocol,
             config,
         }
@@ -122,43 +154,41 @@ where
         let mut this = self.project();
         loop {
             let config = &**this.config;
-            let verified = match this.state.as_mut().project() {
+            // The verdict so far, and the first check still to run.
+            let (verdict, from) = match this.state.as_mut().project() {
                 StateProj::Key { lookup } => {
                     let found = ready!(lookup.poll(cx));
                     let pending = this.pending.take().expect(POLLED);
-                    found.and_then(|key| {
-                        let (claims, times) =
-                            config
-                                .verifier
-                                .finish::<C, K>(&pending, &key, &config.keys)?;
-                        let claims = Arc::new(claims);
-                        if let Some(cache) = &config.cache {
-                            let token = pending.token.as_bytes();
-                            cache.insert(
-                                token,
-                                &key,
-                                Arc::clone(&claims),
-                                times.exp,
-                                times.nbf,
-                                times.now,
-                            );
-                        }
-                        Ok(claims)
-                    })
-                }
-                StateProj::Cached { claims } => Ok(claims.take().expect(POLLED)),
-                StateProj::Check { check } => {
-                    let next = match ready!(check.as_mut().poll(cx)) {
-                        Ok(()) => {
-                            let request = this.request.take().expect(POLLED);
-                            State::Inner {
-                                future: this.inner.take().expect(POLLED).call(request),
+                    let hit = this.hit.take();
+                    let verified = found.and_then(|key| match hit {
+                        Some(entry) if entry.verified_by(&key) => Ok(Arc::clone(&entry.claims)),
+                        _ => {
+                            let (claims, times) =
+                                config
+                                    .verifier
+                                    .finish::<C, K>(&pending, &key, &config.keys)?;
+                            let claims = Arc::new(claims);
+                            if let Some(cache) = &config.cache {
+                                let segments = pending.dots.segments(pending.token.as_bytes());
+                                let iss = pending.iss.as_deref();
+                                cache.insert(&segments, iss, &key, Arc::clone(&claims), &times);
                             }
+                            Ok(claims)
                         }
-                        Err(error) => State::Rejected { error: Some(error) },
-                    };
-                    this.state.set(next);
-                    continue;
+                    });
+                    if let Ok(claims) = &verified {
+                        let request = this.request.as_mut().expect(POLLED);
+                        request.extensions_mut().insert(Claims(Arc::clone(claims)));
+                    }
+                    (verified, 0)
+                }
+                StateProj::Check {
+                    check,
+                    next,
+                    claims,
+                } => {
+                    let passed = ready!(check.as_mut().poll(cx));
+                    (passed.map(|()| Arc::clone(claims)), *next)
                 }
                 StateProj::Inner { future } => return future.poll(cx),
                 StateProj::Rejected { error } => {
@@ -166,36 +196,31 @@ where
                     return Poll::Ready(Ok(reject(&config.rejection, error, *this.protocol)));
                 }
             };
-            let next = match verified {
+            let next = match verdict {
                 Err(error) => State::Rejected { error: Some(error) },
                 Ok(claims) => {
                     let mut request = this.request.take().expect(POLLED);
-                    match &config.check {
-                        None => {
-                            request.extensions_mut().insert(Claims(claims));
-                            State::Inner {
-                                future: this.inner.take().expect(POLLED).call(request),
+                    let outcome = if from < config.checks.len() {
+                        let (parts, body) = request.into_parts();
+                        let outcome = check::run(&config.checks, from, &*claims, &parts);
+                        request = Request::from_parts(parts, body);
+                        outcome
+                    } else {
+                        Outcome::Passed
+                    };
+                    match outcome {
+                        Outcome::Passed => State::Inner {
+                            future: this.inner.take().expect(POLLED).call(request),
+                        },
+                        Outcome::Wait(check, next) => {
+                            *this.request = Some(request);
+                            State::Check {
+                                check,
+                                next,
+                                claims,
                             }
                         }
-                        Some(check) => {
-                            let (mut parts, body) = request.into_parts();
-                            let outcome = match check {
-                                Check::Sync(f) => Err(f(&claims, &parts)),
-                                Check::Async(f) => Ok(f(&claims, &parts)),
-                            };
-                            parts.extensions.insert(Claims(claims));
-                            let request = Request::from_parts(parts, body);
-                            match outcome {
-                                Ok(check) => {
-                                    *this.request = Some(request);
-                                    State::Check { check }
-                                }
-                                Err(Ok(())) => State::Inner {
-                                    future: this.inner.take().expect(POLLED).call(request),
-                                },
-                                Err(Err(error)) => State::Rejected { error: Some(error) },
-                            }
-                        }
+                        Outcome::Failed(error) => State::Rejected { error: Some(error) },
                     }
                 }
             };

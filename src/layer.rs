@@ -32,6 +32,14 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// The largest leeway the builder accepts.
 pub const MAX_LEEWAY: Duration = Duration::from_secs(600);
 const MAX_REQUIRED_CLAIMS: usize = 64;
+/// The largest token limit the builder accepts: 1 MiB, far above any header a server takes.
+const MAX_TOKEN_LIMIT: usize = 1024 * 1024;
+/// The deepest JSON nesting the builder accepts (serde_json's own recursion limit).
+const MAX_JSON_DEPTH_LIMIT: usize = 128;
+/// The most tokens the verified-token cache may hold.
+const MAX_CACHE_CAPACITY: usize = 10_000_000;
+/// The longest a verified token may stay cached.
+const MAX_CACHE_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The configuration a layer shares with every service it makes.
 pub(crate) struct Config<C, K, R> {
@@ -39,7 +47,7 @@ pub(crate) struct Config<C, K, R> {
     pub(crate) rejection: R,
     pub(crate) verifier: Verifier,
     pub(crate) optional: bool,
-    pub(crate) check: Option<Check<C>>,
+    pub(crate) checks: Vec<Check<C>>,
     pub(crate) cache: Option<TokenCache<C>>,
 }
 
@@ -69,7 +77,7 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthLayer<C, K, R> {
             .field("rejection", &self.config.rejection)
             .field("verifier", &self.config.verifier)
             .field("optional", &self.config.optional)
-            .field("check", &self.config.check)
+            .field("checks", &self.config.checks)
             .field("cache", &self.config.cache)
             .finish()
     }
@@ -82,7 +90,7 @@ impl<C> JwtAuthLayer<C> {
         JwtAuthBuilder {
             keys,
             rejection: DefaultRejection::default(),
-            sources: vec![TokenSource::Bearer],
+            sources: Vec::new(),
             algorithms: AlgorithmSet::all(),
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             max_kid_len: DEFAULT_MAX_KID_LEN,
@@ -95,9 +103,11 @@ impl<C> JwtAuthLayer<C> {
             types: Vec::new(),
             clock: Arc::new(SystemClock),
             optional: false,
-            check: None,
+            checks: Vec::new(),
             cache: None,
             provider: None,
+            set: Vec::new(),
+            conflict: None,
             _claims: PhantomData,
         }
     }
@@ -116,10 +126,16 @@ impl<S, C, K, R> Layer<S> for JwtAuthLayer<C, K, R> {
 /// Defaults: token from `Authorization: Bearer`, at most 8 KiB; every algorithm the keys
 /// allow; `exp` required; `nbf` checked when present; 60 s leeway; no issuer, audience or
 /// `typ` check until configured; the system clock; RFC 6750 / gRPC rejections.
+///
+/// Calling a setter twice never silently drops the first call: requirements (`issuer`,
+/// `audience`, `required_claim`, `expected_type`, `token_source`, `check`) add up,
+/// `algorithms` narrows further, and a setting that holds one value (`leeway`, the limits,
+/// `cache`, `clock`, ...) makes [`build`](Self::build) fail when it is set twice.
 #[must_use]
 pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     keys: K,
     rejection: R,
+    /// The places the user named; empty means the default, `Authorization: Bearer`.
     sources: Vec<TokenSource>,
     algorithms: AlgorithmSet,
     max_token_len: usize,
@@ -133,9 +149,13 @@ pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     types: Vec<String>,
     clock: Arc<dyn Clock>,
     optional: bool,
-    check: Option<Check<C>>,
+    checks: Vec<Check<C>>,
     cache: Option<(usize, Duration)>,
     provider: Option<&'static CryptoProvider>,
+    /// The single-value settings called so far.
+    set: Vec<&'static str>,
+    /// The first setting called twice, refused by `build`.
+    conflict: Option<String>,
     _claims: PhantomData<fn() -> C>,
 }
 
@@ -154,12 +174,26 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
 impl<C, K> JwtAuthBuilder<C, K, DefaultRejection> {
     /// Names the protection space in `WWW-Authenticate` (`realm="..."`).
     pub fn realm(mut self, realm: &str) -> Self {
+        self.once("realm");
         self.rejection = self.rejection.realm(realm);
         self
     }
 }
 
 impl<C, K, R> JwtAuthBuilder<C, K, R> {
+    /// Records that a single-value setting was called; a second call is refused by `build`.
+    fn once(&mut self, name: &'static str) {
+        if self.set.contains(&name) {
+            self.conflict.get_or_insert_with(|| {
+                format!(
+                    "`{name}` is set twice: set it once, the second value would replace the first"
+                )
+            });
+        } else {
+            self.set.push(name);
+        }
+    }
+
     /// Accepts tokens issued by `issuer` (`iss`, compared exactly). Call again to trust more
     /// than one; with none configured, `iss` is not checked.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
@@ -183,12 +217,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Whether `exp` must be present (default `true`). An `exp` that is present is always
     /// checked.
     pub fn require_exp(mut self, required: bool) -> Self {
+        self.once("require_exp");
         self.require_exp = required;
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf` (default 60 s, at most 10 minutes).
     pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.once("leeway");
         self.leeway = leeway;
         self
     }
@@ -201,38 +237,42 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         self
     }
 
-    /// Restricts the algorithms accepted, whatever the keys allow.
+    /// Restricts the algorithms accepted, whatever the keys allow. Calling it again narrows
+    /// further: only algorithms in every set given are accepted.
     pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
-        self.algorithms = algorithms;
+        self.algorithms = self.algorithms.intersection(algorithms);
         self
     }
 
     /// Where to read the token, replacing the default `Authorization: Bearer`. Call again to
-    /// read from several places; a request with a token in more than one is refused.
+    /// read from several places (name `TokenSource::Bearer` too to keep it); a request with a
+    /// token in more than one of them is refused with 400.
     pub fn token_source(mut self, source: TokenSource) -> Self {
-        if self.sources == [TokenSource::Bearer] && source != TokenSource::Bearer {
-            self.sources.clear();
-        }
         if !self.sources.contains(&source) {
             self.sources.push(source);
         }
         self
     }
 
-    /// Where to read the token: exactly these places, in this order.
+    /// Adds these places to read the token from, in this order: the same as calling
+    /// [`token_source`](Self::token_source) for each.
     pub fn token_sources(mut self, sources: impl IntoIterator<Item = TokenSource>) -> Self {
-        self.sources = sources.into_iter().collect();
+        for source in sources {
+            self = self.token_source(source);
+        }
         self
     }
 
     /// The largest token accepted, in bytes (default 8 KiB), checked before any decoding.
     pub fn max_token_len(mut self, len: usize) -> Self {
+        self.once("max_token_len");
         self.max_token_len = len;
         self
     }
 
     /// The largest `kid` accepted, in bytes (default 256).
     pub fn max_kid_len(mut self, len: usize) -> Self {
+        self.once("max_kid_len");
         self.max_kid_len = len;
         self
     }
@@ -240,6 +280,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// The deepest nesting of JSON arrays and objects accepted in a token's header or payload
     /// (default 16), checked before the JSON is parsed.
     pub fn max_json_depth(mut self, depth: usize) -> Self {
+        self.once("max_json_depth");
         self.max_json_depth = depth;
         self
     }
@@ -253,31 +294,41 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// Reads the time from `clock` instead of the system clock (for tests).
     pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.once("clock");
         self.clock = Arc::new(clock);
         self
     }
 
     /// Runs `check` on every verified token before the request goes on. Return
     /// [`AuthError::insufficient_scope`] for a 403 or [`AuthError::rejected`] for a 401.
+    ///
+    /// Checks compose: every check added with `check` or [`check_async`](Self::check_async)
+    /// must pass, and they run in the order they were added; the first failure answers.
+    ///
+    /// The request a check sees is the one this layer sees. Under axum's `Router::nest` its
+    /// path is relative to the nesting prefix, so do not authorize by testing the path here:
+    /// put the requirement on the routes it guards instead (`route_layer` with a layer of its
+    /// own).
     pub fn check<F>(mut self, check: F) -> Self
     where
         F: Fn(&C, &Parts) -> Result<(), AuthError> + Send + Sync + 'static,
     {
-        self.check = Some(Check::Sync(Arc::new(check)));
+        self.checks.push(Check::Sync(Arc::new(check)));
         self
     }
 
     /// Like [`check`](Self::check), for checks that must wait (a database, a policy service).
     /// The closure reads what it needs from the claims and the request, then returns a
-    /// `'static` future.
+    /// `'static` future. It composes with the other checks: all must pass, in order.
     pub fn check_async<F, Fut>(mut self, check: F) -> Self
     where
         F: Fn(&C, &Parts) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), AuthError>> + Send + 'static,
     {
-        self.check = Some(Check::Async(Arc::new(move |claims: &C, parts: &Parts| {
-            Box::pin(check(claims, parts)) as crate::check::CheckFuture
-        })));
+        self.checks
+            .push(Check::Async(Arc::new(move |claims: &C, parts: &Parts| {
+                Box::pin(check(claims, parts)) as crate::check::CheckFuture
+            })));
         self
     }
 
@@ -289,6 +340,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// (a key set refresh), and failures are never remembered. Keyed by the whole token, so
     /// no two tokens can share an entry. Costs about 1 KiB per entry.
     pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
+        self.once("cache");
         self.cache = Some((capacity, max_lifetime));
         self
     }
@@ -296,6 +348,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Verifies signatures with this jsonwebtoken provider. Needed when both or neither of the
     /// crate's `aws-lc-rs` and `rust-crypto` features are enabled.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
+        self.once("crypto_provider");
         self.provider = Some(provider);
         self
     }
@@ -303,8 +356,17 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Replaces the rejection responses, for example with a JSON body.
     ///
     /// Any `Fn(&AuthError, Protocol) -> http::Response<ResBody>` will do; the middleware adds the
-    /// [`AuthError`] to the response's extensions.
-    pub fn on_rejection<R2>(self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
+    /// [`AuthError`] to the response's extensions. It replaces what [`realm`](Self::realm)
+    /// configured, so combining the two (or calling this twice) makes `build` fail.
+    pub fn on_rejection<R2>(mut self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
+        if self.set.contains(&"realm") {
+            self.conflict.get_or_insert_with(|| {
+                "`on_rejection` replaces the rejection `realm` configured: put the realm in \
+                 your own rejection"
+                    .to_owned()
+            });
+        }
+        self.once("on_rejection");
         JwtAuthBuilder {
             keys: self.keys,
             rejection,
@@ -321,9 +383,11 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             types: self.types,
             clock: self.clock,
             optional: self.optional,
-            check: self.check,
+            checks: self.checks,
             cache: self.cache,
             provider: self.provider,
+            set: self.set,
+            conflict: self.conflict,
             _claims: PhantomData,
         }
     }
@@ -331,11 +395,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Checks the configuration and makes the layer.
     ///
     /// Everything that could fail is checked here, so that nothing fails on a request: the
-    /// signature backend, the key source, the limits and the leeway.
+    /// signature backend, the key source, the limits, the leeway, and settings set twice.
     pub fn build(self) -> Result<JwtAuthLayer<C, K, R>, ConfigError>
     where
         K: KeySource,
     {
+        if let Some(conflict) = self.conflict {
+            return Err(ConfigError::new(ConfigErrorKind::InvalidSetting, conflict));
+        }
         let provider = crypto::resolve(self.provider)?;
         self.keys.check_config()?;
         let mut issuers = self.issuers;
@@ -344,9 +411,6 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         }
         let setting =
             |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
-        if self.sources.is_empty() {
-            return setting("no token source: configure at least one");
-        }
         if self.algorithms.is_empty() {
             return setting("no algorithm is allowed");
         }
@@ -356,17 +420,31 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         if self.max_token_len == 0 || self.max_kid_len == 0 || self.max_json_depth == 0 {
             return setting("token, kid and JSON depth limits must be positive");
         }
-        if self
-            .cache
-            .is_some_and(|(capacity, lifetime)| capacity == 0 || lifetime.is_zero())
-        {
-            return setting("the token cache needs a positive capacity and lifetime");
+        if self.max_token_len > MAX_TOKEN_LIMIT || self.max_kid_len > MAX_TOKEN_LIMIT {
+            return setting("max_token_len and max_kid_len must be at most 1 MiB");
+        }
+        if self.max_json_depth > MAX_JSON_DEPTH_LIMIT {
+            return setting("max_json_depth must be at most 128");
+        }
+        if let Some((capacity, lifetime)) = self.cache {
+            if capacity == 0 || lifetime.is_zero() {
+                return setting("the token cache needs a positive capacity and lifetime");
+            }
+            if capacity > MAX_CACHE_CAPACITY || lifetime > MAX_CACHE_LIFETIME {
+                return setting(
+                    "the token cache holds at most 10,000,000 tokens for at most a day",
+                );
+            }
         }
         if self.required.len() > MAX_REQUIRED_CLAIMS {
             return setting("more than 64 required claims");
         }
+        let mut sources = self.sources;
+        if sources.is_empty() {
+            sources.push(TokenSource::Bearer);
+        }
         let verifier = Verifier {
-            sources: self.sources,
+            sources,
             algorithms: self.algorithms,
             max_token_len: self.max_token_len,
             max_kid_len: self.max_kid_len,
@@ -388,7 +466,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
                 rejection: self.rejection,
                 verifier,
                 optional: self.optional,
-                check: self.check,
+                checks: self.checks,
                 cache: self
                     .cache
                     .map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),

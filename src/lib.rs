@@ -80,12 +80,14 @@
 #![forbid(unsafe_code)]
 
 mod cache;
+mod canonical;
 mod check;
 mod claims;
 mod crypto;
 mod error;
 mod escape;
 mod future;
+mod json;
 mod key;
 mod layer;
 mod rejection;

@@ -14,16 +14,37 @@ use crate::error::{AuthError, AuthErrorKind};
 pub enum Protocol {
     /// Plain HTTP: RFC 6750 status codes and `WWW-Authenticate`.
     Http,
-    /// gRPC (`content-type: application/grpc...`): HTTP 200, trailers-only, `grpc-status`.
+    /// gRPC (`content-type: application/grpc` or `application/grpc+<codec>`): HTTP 200,
+    /// trailers-only, `grpc-status`.
     Grpc,
 }
 
 impl Protocol {
-    /// The protocol of a request, from its `content-type`.
+    /// The protocol of a request, from its `content-type`: gRPC for `application/grpc` and
+    /// `application/grpc+<codec>` (any case), plain HTTP for anything else, including
+    /// look-alikes such as `application/grpc-web` or `application/grpcx`.
     pub fn of(headers: &HeaderMap) -> Self {
-        match headers.get(CONTENT_TYPE) {
-            Some(ct) if ct.as_bytes().starts_with(b"application/grpc") => Self::Grpc,
-            _ => Self::Http,
+        const GRPC: &[u8] = b"application/grpc";
+        let Some(value) = headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes) else {
+            return Self::Http;
+        };
+        let is_grpc = value
+            .get(..GRPC.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(GRPC))
+            && match &value[GRPC.len()..] {
+                [] => true,
+                [b'+', codec @ ..] => {
+                    !codec.is_empty()
+                        && codec
+                            .iter()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(b))
+                }
+                _ => false,
+            };
+        if is_grpc {
+            Self::Grpc
+        } else {
+            Self::Http
         }
     }
 }
@@ -57,6 +78,9 @@ where
 /// | bad, expired, unverifiable token | 401 `invalid_token` | 16 `UNAUTHENTICATED` |
 /// | a check wants a scope | 403 `insufficient_scope` | 7 `PERMISSION_DENIED` |
 /// | keys unavailable | 503 with `Retry-After` | 14 `UNAVAILABLE` |
+///
+/// Reasons, scopes and the realm are cut to 256 characters (marked `...`), whoever wrote
+/// them, and only characters a quoted header value may hold are kept.
 #[derive(Debug, Clone, Default)]
 pub struct DefaultRejection {
     realm: Option<String>,
@@ -67,9 +91,22 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Bytes gRPC wants percent-encoded in `grpc-message`: controls, non-ASCII and `%`.
 const GRPC_MESSAGE: &AsciiSet = &CONTROLS.add(b'%');
 
-/// Keeps only what an RFC 6750 quoted value may hold (no `"` or `\`, visible ASCII and space).
+/// The most characters of a reason, scope or realm a rejection carries, whoever wrote it.
+const MAX_REASON_CHARS: usize = 256;
+
+/// `text` cut to [`MAX_REASON_CHARS`], marked with `...` when cut.
+fn capped(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_REASON_CHARS) {
+        None => text.into(),
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+    }
+}
+
+/// Keeps only what an RFC 6750 quoted value may hold (no `"` or `\`, visible ASCII and space),
+/// at most [`MAX_REASON_CHARS`].
 fn quotable(text: &str) -> String {
-    text.chars()
+    capped(text)
+        .chars()
         .map(|c| if c == '"' { '\'' } else { c })
         .filter(|c| matches!(c, ' ' | '!' | '#'..='[' | ']'..='~'))
         .collect()
@@ -126,7 +163,8 @@ impl<ResBody: Default> OnRejection<ResBody> for DefaultRejection {
                     "grpc-status",
                     HeaderValue::from(u16::from(error.grpc_code())),
                 );
-                let message = utf8_percent_encode(&error.to_string(), GRPC_MESSAGE).to_string();
+                let reason = error.to_string();
+                let message = utf8_percent_encode(&capped(&reason), GRPC_MESSAGE).to_string();
                 if let Ok(value) = HeaderValue::try_from(message) {
                     headers.insert("grpc-message", value);
                 }

@@ -379,6 +379,9 @@ pub(crate) struct Header<'a> {
 
 impl<'a> RawHeader<'a> {
     pub(crate) fn parse(json: &'a [u8]) -> Result<Self, AuthError> {
+        if !crate::json::is_object(json) {
+            return Err(malformed("the header is not a JSON object"));
+        }
         serde_json::from_slice(json).map_err(|_| malformed("the header is not a valid JOSE header"))
     }
 

@@ -91,6 +91,11 @@ impl Verifier {
         let iss = if keys.routes_by_issuer() {
             payload = token::b64(segments.payload, &mut payload_buffer)?;
             token::check_depth(&payload, self.max_json_depth)?;
+            if !crate::json::is_object(&payload) {
+                return Err(
+                    AuthErrorKind::Malformed("the payload is not a JSON object of claims").into(),
+                );
+            }
             serde_json::from_slice::<IssuerOnly<'_>>(&payload)
                 .map_err(|_| {
                     AuthErrorKind::Malformed("the payload is not a JSON object of claims")

@@ -34,6 +34,8 @@ use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub struct Issuers<K> {
     names: Vec<String>,
     by_name: HashMap<String, (K, Vec<String>)>,
+    /// The first issuer named twice, refused by `check_config`.
+    duplicate: Option<String>,
 }
 
 impl<K> Default for Issuers<K> {
@@ -41,6 +43,7 @@ impl<K> Default for Issuers<K> {
         Self {
             names: Vec::new(),
             by_name: HashMap::new(),
+            duplicate: None,
         }
     }
 }
@@ -58,8 +61,10 @@ impl<K> Issuers<K> {
     }
 
     /// Trusts `issuer` (compared exactly with `iss`) with `keys`, for tokens meant for one of
-    /// `audiences`. With no audiences, the layer's audiences apply. Naming an issuer again
-    /// replaces it.
+    /// `audiences`. With no audiences, the layer's audiences apply.
+    ///
+    /// Naming an issuer twice is a mistake that would lose the first keys or audiences:
+    /// [`JwtAuthBuilder::build`](crate::JwtAuthBuilder::build) refuses it.
     #[must_use]
     pub fn issuer<A: Into<String>>(
         mut self,
@@ -68,9 +73,11 @@ impl<K> Issuers<K> {
         audiences: impl IntoIterator<Item = A>,
     ) -> Self {
         let issuer = issuer.into();
-        if !self.by_name.contains_key(&issuer) {
-            self.names.push(issuer.clone());
+        if self.by_name.contains_key(&issuer) {
+            self.duplicate.get_or_insert_with(|| issuer.clone());
+            return self;
         }
+        self.names.push(issuer.clone());
         self.by_name.insert(
             issuer,
             (keys, audiences.into_iter().map(Into::into).collect()),
@@ -170,6 +177,16 @@ impl<K: KeySource> KeySource for Issuers<K> {
             return Err(ConfigError::new(
                 ConfigErrorKind::NoKeys,
                 "Issuers trusts no issuer",
+            ));
+        }
+        if let Some(issuer) = &self.duplicate {
+            return Err(ConfigError::new(
+                ConfigErrorKind::InvalidSetting,
+                format!(
+                    "Issuers names the issuer {} twice: name each issuer once, with all its \
+                     audiences",
+                    crate::escape::for_log(issuer)
+                ),
             ));
         }
         self.by_name

@@ -34,8 +34,6 @@ pub const MAX_LEEWAY: Duration = Duration::from_secs(600);
 const MAX_REQUIRED_CLAIMS: usize = 64;
 /// The largest token limit the builder accepts: 1 MiB, far above any header a server takes.
 const MAX_TOKEN_LIMIT: usize = 1024 * 1024;
-/// The deepest JSON nesting the builder accepts (serde_json's own recursion limit).
-const MAX_JSON_DEPTH_LIMIT: usize = 128;
 /// The most tokens the verified-token cache may hold.
 const MAX_CACHE_CAPACITY: usize = 10_000_000;
 /// The longest a verified token may stay cached.
@@ -422,9 +420,6 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         }
         if self.max_token_len > MAX_TOKEN_LIMIT || self.max_kid_len > MAX_TOKEN_LIMIT {
             return setting("max_token_len and max_kid_len must be at most 1 MiB");
-        }
-        if self.max_json_depth > MAX_JSON_DEPTH_LIMIT {
-            return setting("max_json_depth must be at most 128");
         }
         if let Some((capacity, lifetime)) = self.cache {
             if capacity == 0 || lifetime.is_zero() {

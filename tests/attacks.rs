@@ -2283,3 +2283,38 @@ async fn debug_and_display_never_show_secrets_or_tokens() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes: RFC 7515 §4 and RFC 7519 §7.2 want objects, not arrays
+
+#[tokio::test]
+async fn a_json_array_header_is_refused() {
+    // A derived struct would read `["HS256"]` as its first field, `alg`.
+    let token = hs(r#"["HS256"]"#, &valid_payload().to_string());
+    refused(
+        &hs_layer(),
+        &token,
+        malformed("the header is not a JSON object"),
+        "array header",
+    )
+    .await;
+    let token = hs(
+        " \n[\"HS256\", null, \"JWT\"]",
+        &valid_payload().to_string(),
+    );
+    refused(
+        &hs_layer(),
+        &token,
+        malformed("the header is not a JSON object"),
+        "array header after whitespace",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_json_array_payload_is_refused() {
+    let claims = TestClaims::valid();
+    let payload = json!([claims.sub, claims.exp, claims.iss, claims.aud, null]).to_string();
+    let token = hs(r#"{"alg":"HS256","typ":"JWT"}"#, &payload);
+    refused(&hs_layer(), &token, malformed(NOT_CLAIMS), "array payload").await;
+}

@@ -4,7 +4,8 @@
 //! value, as the value of the cookie `s`, and, split at `0xFF` bytes into segments that are
 //! each base64url-encoded and joined with dots, as a bearer token (so that the fuzzer reaches
 //! the JSON header and claims without having to learn base64). Every response must be 200,
-//! 400 or 401, a refusal must carry its `AuthError`, and nothing may panic.
+//! 400 or 401, a refusal must carry its `AuthError`, and nothing may panic. Seeds include
+//! headers and payloads that are JSON arrays, which must be refused as not objects.
 #![no_main]
 
 use std::convert::Infallible;

@@ -137,7 +137,11 @@ pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    (captured, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // A callsite first hit on another thread, with no subscriber there, may have cached
+    // "never": ask every callsite again now that this thread has one.
+    tracing::callsite::rebuild_interest_cache();
+    (captured, guard)
 }
 
 /// A check that wants the `admin` scope: 403 `insufficient_scope` without it.
@@ -163,4 +167,41 @@ pub fn public_jwk(private_pem: &str, alg: Algorithm) -> jsonwebtoken::jwk::Jwk {
     }
     .unwrap();
     jsonwebtoken::jwk::Jwk::from_encoding_key(&key, alg).unwrap()
+}
+
+/// The backend the tests verify with when they name one explicitly.
+pub fn test_backend() -> &'static jsonwebtoken::crypto::CryptoProvider {
+    #[cfg(feature = "aws-lc-rs")]
+    return &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
+    return &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+}
+
+thread_local! {
+    static SIGNATURE_CHECKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn counting_verifier(
+    alg: &Algorithm,
+    key: &jsonwebtoken::DecodingKey,
+) -> jsonwebtoken::errors::Result<Box<dyn jsonwebtoken::crypto::JwtVerifier>> {
+    SIGNATURE_CHECKS.with(|n| n.set(n.get() + 1));
+    (test_backend().verifier_factory)(alg, key)
+}
+
+/// A provider that verifies with [`test_backend`] and counts, per thread, the signatures it
+/// checks (tokio tests run on one thread): see [`signature_checks`].
+pub fn counting_backend() -> &'static jsonwebtoken::crypto::CryptoProvider {
+    static COUNTING: std::sync::LazyLock<jsonwebtoken::crypto::CryptoProvider> =
+        std::sync::LazyLock::new(|| jsonwebtoken::crypto::CryptoProvider {
+            signer_factory: test_backend().signer_factory,
+            verifier_factory: counting_verifier,
+            key_utils: test_backend().key_utils.clone(),
+        });
+    &COUNTING
+}
+
+/// How many signatures [`counting_backend`] checked on this thread.
+pub fn signature_checks() -> usize {
+    SIGNATURE_CHECKS.with(std::cell::Cell::get)
 }

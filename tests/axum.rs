@@ -600,3 +600,152 @@ async fn claims_need_not_be_clone() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_text(response).await, "hi ann");
 }
+
+// --- settings that compose ---
+
+#[tokio::test]
+async fn chained_token_sources_keep_bearer_so_two_tokens_are_400() {
+    let layer = rs256()
+        .token_source(TokenSource::Bearer)
+        .token_source(TokenSource::cookie("jwt"))
+        .build()
+        .unwrap();
+    let app = Router::new().route("/me", get(me)).layer(layer);
+    let token = valid_token();
+    let both = Request::get("/me")
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .header(COOKIE, format!("jwt={token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = send(app.clone(), both).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_kind(&response), &AuthErrorKind::MultipleTokens);
+    let response = send(app, get_with("/me", Some(&token))).await;
+    assert_eq!(response.status(), StatusCode::OK, "Bearer is still read");
+}
+
+/// A token from the fixture key with these scopes.
+fn token_with_scope(scope: &str) -> String {
+    mint(
+        Algorithm::RS256,
+        &TestClaims {
+            scope: Some(scope.to_owned()),
+            ..TestClaims::valid()
+        },
+    )
+}
+
+fn require(scope: &'static str) -> impl Fn(&TestClaims) -> Result<(), AuthError> {
+    move |claims: &TestClaims| {
+        let scopes = claims.scope.as_deref().unwrap_or("");
+        if scopes.split(' ').any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(AuthError::insufficient_scope(scope))
+        }
+    }
+}
+
+#[tokio::test]
+async fn chained_checks_must_all_pass_in_order() {
+    let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (first, second, third) = (ran.clone(), ran.clone(), ran.clone());
+    let layer = rs256()
+        .check(move |claims: &TestClaims, _| {
+            first.lock().unwrap().push("read");
+            require("read")(claims)
+        })
+        .check_async(move |claims: &TestClaims, _| {
+            second.lock().unwrap().push("write");
+            let verdict = require("write")(claims);
+            async move {
+                tokio::task::yield_now().await;
+                verdict
+            }
+        })
+        .check(move |claims: &TestClaims, _| {
+            third.lock().unwrap().push("admin");
+            require("admin")(claims)
+        })
+        .build()
+        .unwrap();
+    let app = Router::new().route("/me", get(me)).layer(layer);
+    for (scopes, refused_for, ran_checks) in [
+        ("write admin", Some("read"), vec!["read"]),
+        ("read admin", Some("write"), vec!["read", "write"]),
+        ("read write", Some("admin"), vec!["read", "write", "admin"]),
+        ("read write admin", None, vec!["read", "write", "admin"]),
+    ] {
+        ran.lock().unwrap().clear();
+        let response = send(
+            app.clone(),
+            get_with("/me", Some(&token_with_scope(scopes))),
+        )
+        .await;
+        match refused_for {
+            Some(scope) => {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{scopes}");
+                assert_eq!(
+                    error_kind(&response),
+                    &AuthErrorKind::InsufficientScope {
+                        scope: Some(scope.into())
+                    },
+                    "{scopes}"
+                );
+            }
+            None => assert_eq!(response.status(), StatusCode::OK, "{scopes}"),
+        }
+        assert_eq!(*ran.lock().unwrap(), ran_checks, "{scopes}");
+    }
+}
+
+#[tokio::test]
+async fn an_optional_layer_removes_claims_an_outer_layer_left() {
+    // The outer layer reads its token from `x-outer`; the inner, optional one wants Bearer
+    // tokens for another audience. A request with only the outer token is anonymous inside.
+    let outer = rs256()
+        .token_source(TokenSource::header(http::HeaderName::from_static(
+            "x-outer",
+        )))
+        .build()
+        .unwrap();
+    let keys = StaticKeys::new()
+        .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+        .unwrap();
+    let inner = builder::<TestClaims, _>(keys)
+        .audience("admin-api")
+        .optional()
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route("/maybe", get(maybe))
+        .layer(inner)
+        .layer(outer);
+    let request = Request::get("/maybe")
+        .header("x-outer", valid_token())
+        .body(Body::empty())
+        .unwrap();
+    let response = send(app, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "anonymous");
+}
+
+#[tokio::test]
+async fn a_requirement_on_nested_routes_guards_them_wherever_they_are_mounted() {
+    // What the demo teaches: the requirement sits on the routes it guards, so `nest`
+    // stripping the prefix cannot make it miss.
+    let admin = Router::new()
+        .route("/users", get(me))
+        .route_layer(rs256().check(require_admin).build().unwrap());
+    let app = Router::new()
+        .route("/me", get(me))
+        .nest("/admin", admin)
+        .layer(auth());
+    let response = send(app.clone(), get_with("/admin/users", Some(&valid_token()))).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let admin_token = token_with_scope("admin");
+    let response = send(app.clone(), get_with("/admin/users", Some(&admin_token))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = send(app, get_with("/me", Some(&valid_token()))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -143,8 +143,8 @@ const MAX_RSA_BITS: usize = 8192;
 /// The largest RSA public exponent taken, `2³³ − 1`: the bound of both backends.
 const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
-/// The shortest HMAC secret for `alg`: the hash output (RFC 8725 §3.5). Refuses an algorithm
-/// that is not HMAC.
+/// Refuses an HMAC secret shorter than the hash output of `alg` (32, 48 or 64 bytes,
+/// RFC 8725 §3.5), and an `alg` that is not HMAC. The one rule for every way a secret is bound.
 fn check_secret(secret: &[u8], alg: Algorithm) -> Result<(), ConfigError> {
     let min = match alg {
         Algorithm::HS256 => 32,

@@ -681,6 +681,419 @@ fn empty_static_keys_cannot_build_a_layer() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Keys that can never verify, or are weak, are refused when they are added, in every encoding
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64url(text: &str) -> Vec<u8> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap()
+}
+
+/// One DER element.
+fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = contents.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(contents);
+    out
+}
+
+/// A positive DER INTEGER of big-endian `value`.
+fn der_integer(value: &[u8]) -> Vec<u8> {
+    let mut contents = Vec::new();
+    if value.first().is_none_or(|b| b & 0x80 != 0) {
+        contents.push(0);
+    }
+    contents.extend_from_slice(value);
+    der(0x02, &contents)
+}
+
+/// PKCS#1 `RSAPublicKey` DER.
+fn rsa_pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    der(0x30, &[der_integer(n), der_integer(e)].concat())
+}
+
+/// SubjectPublicKeyInfo DER around a key of the algorithm `alg_id` (its DER contents).
+fn spki_der(alg_id: &[u8], key: &[u8]) -> Vec<u8> {
+    let bits = [&[0u8][..], key].concat();
+    der(0x30, &[der(0x30, alg_id), der(0x03, &bits)].concat())
+}
+
+/// SubjectPublicKeyInfo DER of an RSA key.
+fn rsa_spki_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let oid = der(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+    );
+    spki_der(&[oid, der(0x05, &[])].concat(), &rsa_pkcs1_der(n, e))
+}
+
+fn to_pem(tag: &str, der: &[u8]) -> String {
+    pem::encode(&pem::Pem::new(tag, der.to_vec()))
+}
+
+/// A JWKS document holding one JWK of these members.
+fn jwks_of(members: &str) -> String {
+    format!(r#"{{"keys": [{{{members}}}]}}"#)
+}
+
+/// The fixture's RSA modulus and exponent, big-endian.
+fn rsa_fixture_parts() -> (Vec<u8>, Vec<u8>) {
+    let (n, e) = rsa_components(common::RSA_PRIVATE);
+    (unb64url(&n), unb64url(&e))
+}
+
+/// What adding the RSA key `(n, e)` gives, through every way an RSA key enters.
+fn add_rsa_every_way(n: &[u8], e: &[u8]) -> Vec<(&'static str, Result<StaticKeys, ConfigError>)> {
+    let alg = Algorithm::RS256;
+    let (pkcs1, spki) = (rsa_pkcs1_der(n, e), rsa_spki_der(n, e));
+    let (n64, e64) = (b64url(n), b64url(e));
+    vec![
+        (
+            "JWK components",
+            VerifyingKey::from_rsa_components(&n64, &e64, alg)
+                .and_then(|k| StaticKeys::new().key(k)),
+        ),
+        (
+            "JWKS",
+            StaticKeys::new().jwks(jwks_of(&format!(
+                r#""kty": "RSA", "n": "{n64}", "e": "{e64}""#
+            ))),
+        ),
+        ("PKCS#1 DER", StaticKeys::new().rsa_der(&pkcs1, alg)),
+        ("SPKI DER", StaticKeys::new().rsa_der(&spki, alg)),
+        (
+            "PKCS#1 PEM",
+            StaticKeys::new().rsa_pem(to_pem("RSA PUBLIC KEY", &pkcs1), alg),
+        ),
+        (
+            "SPKI PEM",
+            StaticKeys::new().rsa_pem(to_pem("PUBLIC KEY", &spki), alg),
+        ),
+    ]
+}
+
+/// The RSA key `(n, e)` is refused however it is given; a JWKS skips it and is left empty.
+fn assert_rsa_refused(n: &[u8], e: &[u8], what: &str) {
+    for (how, result) in add_rsa_every_way(n, e) {
+        let expected = if how == "JWKS" {
+            ConfigErrorKind::NoKeys
+        } else {
+            ConfigErrorKind::InvalidKey
+        };
+        match result {
+            Ok(_) => panic!("{what} through {how}: the key must be refused"),
+            Err(error) => assert_eq!(error.kind(), expected, "{what} through {how}: {error}"),
+        }
+    }
+}
+
+fn assert_rsa_accepted(n: &[u8], e: &[u8], what: &str) {
+    for (how, result) in add_rsa_every_way(n, e) {
+        if let Err(error) = result {
+            panic!("{what} through {how}: refused: {error}");
+        }
+    }
+}
+
+#[test]
+fn hmac_secret_too_short_for_hs512_is_refused_by_with_algorithms() {
+    let set = |algs: &[Algorithm]| algs.iter().copied().collect::<AlgorithmSet>();
+    let short = VerifyingKey::from_secret(&[1; 32], Algorithm::HS256).unwrap();
+    for algs in [
+        &[Algorithm::HS256, Algorithm::HS512][..],
+        &[Algorithm::HS512],
+        &[Algorithm::HS384],
+    ] {
+        let error = short.clone().with_algorithms(set(algs)).unwrap_err();
+        assert_eq!(error.kind(), ConfigErrorKind::WeakSecret, "{algs:?}");
+        assert!(error.to_string().contains("32 bytes"), "{error}");
+    }
+    let medium = VerifyingKey::from_secret(&[1; 48], Algorithm::HS384).unwrap();
+    assert!(medium
+        .clone()
+        .with_algorithms(set(&[Algorithm::HS256, Algorithm::HS384]))
+        .is_ok());
+    assert_eq!(
+        config_error(medium.with_algorithms(set(&[Algorithm::HS384, Algorithm::HS512]))),
+        ConfigErrorKind::WeakSecret
+    );
+    let long = VerifyingKey::from_secret(&[1; 64], Algorithm::HS512).unwrap();
+    let all = set(&[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]);
+    assert_eq!(long.with_algorithms(all).unwrap().algorithms(), all);
+}
+
+#[test]
+fn rsa_exponent_one_is_refused() {
+    let (n, _) = rsa_fixture_parts();
+    assert_rsa_refused(&n, &[1], "e = 1");
+    assert_rsa_refused(&n, &[0, 0, 1], "e = 1 with leading zeros");
+    assert_rsa_refused(&n, &[], "e = 0");
+}
+
+#[test]
+fn rsa_even_exponent_is_refused() {
+    let (n, _) = rsa_fixture_parts();
+    assert_rsa_refused(&n, &[2], "e = 2");
+    assert_rsa_refused(&n, &[1, 0, 0], "e = 65536");
+}
+
+#[test]
+fn rsa_exponent_above_33_bits_is_refused() {
+    let (n, _) = rsa_fixture_parts();
+    // 2^33 + 1: odd, but above what either backend takes.
+    assert_rsa_refused(&n, &[2, 0, 0, 0, 1], "e = 2^33 + 1");
+    assert_rsa_refused(&n, &[0xff; 9], "a 72-bit exponent");
+    // 2^33 - 1 is the largest taken, 3 the smallest; 65537 is the usual one.
+    assert_rsa_accepted(&n, &[1, 0xff, 0xff, 0xff, 0xff], "e = 2^33 - 1");
+    assert_rsa_accepted(&n, &[3], "e = 3");
+    assert_rsa_accepted(&n, &[0, 1, 0, 1], "e = 65537 with a leading zero");
+}
+
+#[test]
+fn rsa_modulus_above_8192_bits_is_refused() {
+    let e = [1, 0, 1];
+    // 8193 bits, odd.
+    let n = [&[0x01][..], &[0xc5; 1024]].concat();
+    assert_rsa_refused(&n, &e, "an 8193-bit modulus");
+    // 8192 bits still loads, even behind leading zero bytes.
+    let n = [&[0, 0][..], &[0xc5; 1024]].concat();
+    assert_rsa_accepted(&n, &e, "an 8192-bit modulus");
+}
+
+#[test]
+fn rsa_modulus_above_16384_bits_is_refused() {
+    let n = [&[0x01][..], &[0xc5; 2048]].concat();
+    assert_rsa_refused(&n, &[1, 0, 1], "a 16385-bit modulus");
+    let n = [0xc5; 4096];
+    assert_rsa_refused(&n, &[1, 0, 1], "a 32768-bit modulus");
+}
+
+#[test]
+fn rsa_even_modulus_is_refused() {
+    let (mut n, e) = rsa_fixture_parts();
+    *n.last_mut().unwrap() &= 0xfe;
+    assert_rsa_refused(&n, &e, "an even modulus");
+}
+
+/// An EC fixture: its JWK `x` and `y`, big-endian, and its SPKI DER.
+fn ec_fixture(alg: Algorithm) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let private = match alg {
+        Algorithm::ES256 => common::EC256_PRIVATE,
+        _ => common::EC384_PRIVATE,
+    };
+    let public = match alg {
+        Algorithm::ES256 => common::EC256_PUBLIC,
+        _ => common::EC384_PUBLIC,
+    };
+    let (x, y) = match public_jwk(private, alg).algorithm {
+        AlgorithmParameters::EllipticCurve(ec) => (unb64url(&ec.x), unb64url(&ec.y)),
+        other => panic!("not an EC JWK: {other:?}"),
+    };
+    (x, y, pem::parse(public).unwrap().into_contents())
+}
+
+/// What adding the EC point `(x, y)` of `alg`'s curve gives, as JWK components, in a JWKS,
+/// and in SPKI DER and PEM (built from the fixture's DER, whose point is its tail).
+fn add_ec_every_way(
+    alg: Algorithm,
+    x: &[u8],
+    y: &[u8],
+) -> Vec<(&'static str, Result<StaticKeys, ConfigError>)> {
+    let crv = if alg == Algorithm::ES256 {
+        "P-256"
+    } else {
+        "P-384"
+    };
+    let (_, _, fixture) = ec_fixture(alg);
+    let point = [&[0x04][..], x, y].concat();
+    let mut spki = fixture.clone();
+    let start = spki.len() - point.len();
+    spki[start..].copy_from_slice(&point);
+    let (x64, y64) = (b64url(x), b64url(y));
+    vec![
+        (
+            "JWK components",
+            VerifyingKey::from_ec_components(crv, &x64, &y64, alg)
+                .and_then(|k| StaticKeys::new().key(k)),
+        ),
+        (
+            "JWKS",
+            StaticKeys::new().jwks(jwks_of(&format!(
+                r#""kty": "EC", "crv": "{crv}", "x": "{x64}", "y": "{y64}""#
+            ))),
+        ),
+        ("SPKI DER", StaticKeys::new().ec_der(&spki, alg)),
+        (
+            "SPKI PEM",
+            StaticKeys::new().ec_pem(to_pem("PUBLIC KEY", &spki), alg),
+        ),
+    ]
+}
+
+fn assert_all_refused(results: Vec<(&'static str, Result<StaticKeys, ConfigError>)>, what: &str) {
+    for (how, result) in results {
+        let expected = if how == "JWKS" {
+            ConfigErrorKind::NoKeys
+        } else {
+            ConfigErrorKind::InvalidKey
+        };
+        match result {
+            Ok(_) => panic!("{what} through {how}: the key must be refused"),
+            Err(error) => assert_eq!(error.kind(), expected, "{what} through {how}: {error}"),
+        }
+    }
+}
+
+#[test]
+fn ec_point_off_curve_is_refused() {
+    for alg in [Algorithm::ES256, Algorithm::ES384] {
+        let (x, mut y, _) = ec_fixture(alg);
+        // Sanity: the genuine point goes in every way.
+        for (how, result) in add_ec_every_way(alg, &x, &y) {
+            assert!(result.is_ok(), "{alg:?} fixture through {how}: {result:?}");
+        }
+        *y.last_mut().unwrap() ^= 1;
+        assert_all_refused(add_ec_every_way(alg, &x, &y), &format!("{alg:?} y ± 1"));
+    }
+}
+
+#[test]
+fn ec_coordinate_not_below_the_field_prime_is_refused() {
+    let (x, y, _) = ec_fixture(Algorithm::ES256);
+    // p = 2^256 − 2^224 + 2^192 + 2^96 − 1.
+    let p256 = [&[0xff; 4][..], &[0, 0, 0, 1], &[0; 12], &[0xff; 12]].concat();
+    assert_all_refused(add_ec_every_way(Algorithm::ES256, &p256, &y), "x = p");
+    assert_all_refused(
+        add_ec_every_way(Algorithm::ES256, &x, &[0xff; 32]),
+        "y = 2^256 - 1",
+    );
+}
+
+#[test]
+fn ec_point_at_infinity_and_compressed_points_are_refused() {
+    let (x, _, fixture) = ec_fixture(Algorithm::ES256);
+    // The SPKI's BIT STRING holds a compressed point (02 ‖ x) instead of 04 ‖ x ‖ y.
+    let alg_id = &fixture[4..4 + usize::from(fixture[3])];
+    let compressed = spki_der(alg_id, &[&[0x02][..], &x].concat());
+    assert_eq!(
+        config_error(StaticKeys::new().ec_der(&compressed, Algorithm::ES256)),
+        ConfigErrorKind::InvalidKey
+    );
+    let infinity = spki_der(alg_id, &[0x00]);
+    assert_eq!(
+        config_error(StaticKeys::new().ec_der(&infinity, Algorithm::ES256)),
+        ConfigErrorKind::InvalidKey
+    );
+    assert_all_refused(
+        add_ec_every_way(Algorithm::ES256, &[0; 32], &[0; 32]),
+        "(0, 0)",
+    );
+}
+
+/// What adding the 32-byte Ed25519 key `raw` gives, as a JWK `x`, in a JWKS, and in SPKI DER
+/// and PEM.
+fn add_ed_every_way(raw: &[u8; 32]) -> Vec<(&'static str, Result<StaticKeys, ConfigError>)> {
+    let mut spki = common::ED_PUBLIC_DER.to_vec();
+    let start = spki.len() - 32;
+    spki[start..].copy_from_slice(raw);
+    let x = b64url(raw);
+    vec![
+        (
+            "JWK component",
+            VerifyingKey::from_ed_components(&x).and_then(|k| StaticKeys::new().key(k)),
+        ),
+        (
+            "JWKS",
+            StaticKeys::new().jwks(jwks_of(&format!(
+                r#""kty": "OKP", "crv": "Ed25519", "x": "{x}""#
+            ))),
+        ),
+        ("SPKI DER", StaticKeys::new().ed_der(&spki)),
+        (
+            "SPKI PEM",
+            StaticKeys::new().ed_pem(to_pem("PUBLIC KEY", &spki)),
+        ),
+    ]
+}
+
+#[test]
+fn ed25519_x_not_a_point_is_refused() {
+    let genuine: [u8; 32] = unb64url(&ed_component()).try_into().unwrap();
+    for (how, result) in add_ed_every_way(&genuine) {
+        assert!(result.is_ok(), "Ed25519 fixture through {how}: {result:?}");
+    }
+    // y = 2: (y² − 1)/(d·y² + 1) has no square root mod p.
+    let mut no_root = [0u8; 32];
+    no_root[0] = 2;
+    assert_all_refused(add_ed_every_way(&no_root), "y = 2");
+    // y = p = 2^255 − 19: not below p.
+    let mut p = [0xff; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    assert_all_refused(add_ed_every_way(&p), "y = p");
+    // y = 1 with the sign bit set: x would be 0, which has no negative.
+    let mut signed_zero = [0u8; 32];
+    signed_zero[0] = 1;
+    signed_zero[31] = 0x80;
+    assert_all_refused(add_ed_every_way(&signed_zero), "x = 0 with sign bit");
+}
+
+#[test]
+fn ed25519_small_order_point_is_refused() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    assert_all_refused(add_ed_every_way(&identity), "the neutral point");
+    let order_8: [u8; 32] = unb64url("JuiVj8KyJ7BFw_SJ8u-Y8NXfrAXTxjM5sTgCiG1T_AU")
+        .try_into()
+        .unwrap();
+    assert_all_refused(add_ed_every_way(&order_8), "a point of order 8");
+}
+
+#[tokio::test]
+async fn real_keys_still_load_and_verify_in_every_encoding() {
+    // RSA, rebuilt from its parts in each encoding.
+    let (n, e) = rsa_fixture_parts();
+    assert_eq!(rsa_spki_der(&n, &e), common::RSA_PUBLIC_DER);
+    for (how, keys) in add_rsa_every_way(&n, &e) {
+        let keys = keys.unwrap_or_else(|error| panic!("RSA through {how}: {error}"));
+        assert_accepted(
+            &send(keys, &token(Algorithm::RS256)).await,
+            &format!("RSA {how}"),
+        );
+    }
+    for alg in [Algorithm::ES256, Algorithm::ES384] {
+        let (x, y, _) = ec_fixture(alg);
+        for (how, keys) in add_ec_every_way(alg, &x, &y) {
+            let keys = keys.unwrap_or_else(|error| panic!("{alg:?} through {how}: {error}"));
+            assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?} {how}"));
+        }
+    }
+    let raw: [u8; 32] = unb64url(&ed_component()).try_into().unwrap();
+    for (how, keys) in add_ed_every_way(&raw) {
+        let keys = keys.unwrap_or_else(|error| panic!("Ed25519 through {how}: {error}"));
+        assert_accepted(
+            &send(keys, &token(Algorithm::EdDSA)).await,
+            &format!("EdDSA {how}"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // HMAC / public-key confusion: an HS256 token whose secret is the public key, in any encoding
 
 /// Sends HS256 tokens signed with each of `secrets` to a layer holding the public key, and

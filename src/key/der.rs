@@ -1,7 +1,9 @@
 //! Just enough DER to read public keys: SubjectPublicKeyInfo and PKCS#1 `RSAPublicKey`.
 //!
-//! Every key is checked here, at build time, so that a bad key file is an error from the
-//! builder and never a failure on a request.
+//! Every key is read here, at build time, so that a bad key file is an error from the
+//! builder and never a failure on a request. Whether what was read can be a key (an RSA
+//! exponent, a point on its curve) is checked by the constructors in `key/mod.rs` and by
+//! `key/curve.rs`, the same for every encoding.
 
 /// What a public key document holds, once read.
 #[derive(Debug, PartialEq, Eq)]

@@ -8,10 +8,11 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind};
 
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
 
+mod curve;
 mod der;
 mod issuers;
 mod jwk;
@@ -135,6 +136,39 @@ fn require(alg: Algorithm, allowed: AlgorithmSet, what: &str) -> Result<(), Conf
 
 const MIN_RSA_BITS: usize = 2048;
 
+/// The largest RSA modulus taken, in bits: neither backend verifies with a larger one
+/// (aws-lc-rs stops at 8192 bits), and each bit costs CPU on every verification.
+const MAX_RSA_BITS: usize = 8192;
+
+/// The largest RSA public exponent taken, `2³³ − 1`: the bound of both backends.
+const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
+
+/// Refuses an HMAC secret shorter than the hash output of `alg` (32, 48 or 64 bytes,
+/// RFC 8725 §3.5), and an `alg` that is not HMAC. The one rule for every way a secret is bound.
+fn check_secret(secret: &[u8], alg: Algorithm) -> Result<(), ConfigError> {
+    let min = match alg {
+        Algorithm::HS256 => 32,
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => return Err(invalid_key(format!("an HMAC secret cannot verify {alg:?}"))),
+    };
+    if secret.len() < min {
+        return Err(ConfigError::new(
+            ConfigErrorKind::WeakSecret,
+            format!(
+                "HMAC secret for {alg:?} is {} bytes; at least {min} are required",
+                secret.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A big-endian number without its leading zero bytes.
+fn strip_zeros(v: &[u8]) -> &[u8] {
+    &v[v.iter().take_while(|b| **b == 0).count()..]
+}
+
 impl VerifyingKey {
     fn new(key: DecodingKey, algorithms: AlgorithmSet) -> Self {
         let prepared = crate::crypto::Prepared::new(&key, algorithms);
@@ -150,21 +184,7 @@ impl VerifyingKey {
     ///
     /// Secrets shorter than the hash output (32, 48 or 64 bytes) are refused (RFC 8725 §3.5).
     pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
-        let min = match alg {
-            Algorithm::HS256 => 32,
-            Algorithm::HS384 => 48,
-            Algorithm::HS512 => 64,
-            _ => return Err(invalid_key(format!("an HMAC secret cannot verify {alg:?}"))),
-        };
-        if secret.len() < min {
-            return Err(ConfigError::new(
-                ConfigErrorKind::WeakSecret,
-                format!(
-                    "HMAC secret for {alg:?} is {} bytes; at least {min} are required",
-                    secret.len()
-                ),
-            ));
-        }
+        check_secret(secret, alg)?;
         Ok(Self::new(
             DecodingKey::from_secret(secret),
             AlgorithmSet::one(alg),
@@ -181,6 +201,10 @@ impl VerifyingKey {
     }
 
     /// An RSA public key in PEM: `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
+    ///
+    /// Every RSA constructor refuses a key that can never verify or is too weak: a modulus
+    /// that is even or outside 2048–8192 bits, or a public exponent that is not odd or not
+    /// between 3 and 2³³ − 1 (65537 is the usual one).
     pub fn from_rsa_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         let doc = parse_pem(pem)?;
         match doc.tag() {
@@ -219,13 +243,13 @@ impl VerifyingKey {
                 .map_err(|_| invalid_key("RSA component is not base64url"))
         };
         let (n, e) = (decode(n)?, decode(e)?);
-        let strip = |v: &[u8]| -> Vec<u8> { v.iter().skip_while(|b| **b == 0).copied().collect() };
-        Self::from_rsa_parts(&strip(&n), &strip(&e), alg)
+        Self::from_rsa_parts(&n, &e, alg)
     }
 
+    /// Every RSA key comes through here: PEM, DER and JWK alike.
     fn from_rsa_parts(n: &[u8], e: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         require(alg, AlgorithmSet::rsa(), "RSA key")?;
-        let n = &n[n.iter().take_while(|b| **b == 0).count()..];
+        let (n, e) = (strip_zeros(n), strip_zeros(e));
         let Some(first) = n.first() else {
             return Err(invalid_key("RSA modulus is zero"));
         };
@@ -235,8 +259,23 @@ impl VerifyingKey {
                 "RSA modulus is {bits} bits; at least {MIN_RSA_BITS} are required"
             )));
         }
-        if e.is_empty() || e.len() > 8 || e.last().is_some_and(|b| b & 1 == 0) {
-            return Err(invalid_key("RSA public exponent is not a small odd number"));
+        if bits > MAX_RSA_BITS {
+            return Err(invalid_key(format!(
+                "RSA modulus is {bits} bits; at most {MAX_RSA_BITS} are supported"
+            )));
+        }
+        if n.last().is_some_and(|b| b & 1 == 0) {
+            return Err(invalid_key(
+                "RSA modulus is even, so it is not an RSA modulus",
+            ));
+        }
+        let exponent = (e.len() <= 8)
+            .then(|| e.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+            .filter(|e| *e >= 3 && *e <= MAX_RSA_EXPONENT && e & 1 == 1);
+        if exponent.is_none() {
+            return Err(invalid_key(
+                "RSA public exponent must be odd and between 3 and 2^33 - 1 (usually 65537)",
+            ));
         }
         Ok(Self::new(
             DecodingKey::from_rsa_raw_components(n, e),
@@ -245,6 +284,9 @@ impl VerifyingKey {
     }
 
     /// An EC public key (P-256 for `ES256`, P-384 for `ES384`) in PEM `PUBLIC KEY` form.
+    ///
+    /// Every EC constructor takes only an uncompressed point, and refuses one that is not on
+    /// its curve (coordinates must be below the field prime and satisfy the curve equation).
     pub fn from_ec_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
         Self::from_ec_der(doc.contents(), alg)
@@ -288,6 +330,7 @@ impl VerifyingKey {
         Self::from_ec_point(curve, &point, alg)
     }
 
+    /// Every EC key comes through here: PEM, DER and JWK alike.
     fn from_ec_point(curve: der::Curve, point: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         let expected = match curve {
             der::Curve::P256 => Algorithm::ES256,
@@ -298,6 +341,7 @@ impl VerifyingKey {
                 "a {curve:?} key can only verify {expected:?}, not {alg:?}"
             )));
         }
+        curve::check_ec_point(curve, point).map_err(invalid_key)?;
         // jsonwebtoken's `from_ec_der` takes the raw uncompressed point.
         Ok(Self::new(
             DecodingKey::from_ec_der(point),
@@ -306,6 +350,9 @@ impl VerifyingKey {
     }
 
     /// An Ed25519 public key (for `EdDSA`) in PEM `PUBLIC KEY` form.
+    ///
+    /// Every Ed25519 constructor refuses 32 bytes that do not decode to a curve point
+    /// (RFC 8032 §5.1.3), and the eight points of small order, which no signing key yields.
     pub fn from_ed_pem(pem: &[u8]) -> Result<Self, ConfigError> {
         let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
         Self::from_ed_der(doc.contents())
@@ -314,7 +361,7 @@ impl VerifyingKey {
     /// An Ed25519 public key in SubjectPublicKeyInfo DER.
     pub fn from_ed_der(der: &[u8]) -> Result<Self, ConfigError> {
         match der::spki(der) {
-            Ok(der::PublicKey::Ed25519(raw)) => Ok(Self::from_ed_raw(raw)),
+            Ok(der::PublicKey::Ed25519(raw)) => Self::from_ed_raw(raw),
             Ok(_) => Err(invalid_key("the key is not an Ed25519 key")),
             Err(why) => Err(invalid_key(format!(
                 "Ed25519 public key is not valid DER: {why}"
@@ -329,14 +376,16 @@ impl VerifyingKey {
             .ok()
             .filter(|v| v.len() == 32)
             .ok_or_else(|| invalid_key("Ed25519 key `x` is not 32 bytes of base64url"))?;
-        Ok(Self::from_ed_raw(&raw))
+        Self::from_ed_raw(&raw)
     }
 
-    fn from_ed_raw(raw: &[u8]) -> Self {
-        Self::new(
+    /// Every Ed25519 key comes through here: PEM, DER and JWK alike.
+    fn from_ed_raw(raw: &[u8]) -> Result<Self, ConfigError> {
+        curve::check_ed25519(raw).map_err(invalid_key)?;
+        Ok(Self::new(
             DecodingKey::from_ed_der(raw),
             AlgorithmSet::one(Algorithm::EdDSA),
-        )
+        ))
     }
 
     /// Names the key: a token whose header carries this `kid` is verified with this key only.
@@ -348,6 +397,9 @@ impl VerifyingKey {
 
     /// Widens or narrows the algorithms the key may verify, within its family: for example
     /// `AlgorithmSet::rsa()` for an RSA key used with both `RS256` and `PS256`.
+    ///
+    /// An HMAC secret must be long enough for every algorithm in the set, as in
+    /// [`from_secret`](Self::from_secret): a 32-byte secret cannot be widened to `HS512`.
     pub fn with_algorithms(mut self, algorithms: AlgorithmSet) -> Result<Self, ConfigError> {
         let family = AlgorithmSet::all()
             .iter()
@@ -357,6 +409,13 @@ impl VerifyingKey {
             return Err(invalid_key(format!(
                 "algorithms {algorithms:?} do not belong to this key's family {family:?}"
             )));
+        }
+        if let (AlgorithmFamily::Hmac, DecodingKeyKind::SecretOrDer(secret)) =
+            (self.key.family(), self.key.kind())
+        {
+            algorithms
+                .iter()
+                .try_for_each(|alg| check_secret(secret, alg))?;
         }
         self.algorithms = algorithms;
         self.prepared = crate::crypto::Prepared::new(&self.key, algorithms);

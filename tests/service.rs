@@ -832,3 +832,67 @@ async fn rejections_are_logged_with_the_reason_and_without_the_token() {
         "{logs}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// the shape of rejections
+
+#[test]
+fn the_grpc_content_type_is_matched_exactly_and_in_any_case() {
+    let protocol = |content_type: &str| {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(CONTENT_TYPE, content_type.parse().unwrap());
+        Protocol::of(&headers)
+    };
+    for grpc in [
+        "application/grpc",
+        "application/grpc+proto",
+        "application/grpc+json",
+        "Application/GRPC",
+        "APPLICATION/GRPC+PROTO",
+    ] {
+        assert_eq!(protocol(grpc), Protocol::Grpc, "{grpc}");
+    }
+    for http in [
+        "application/grpc-web",
+        "application/grpc-web+proto",
+        "application/grpcx",
+        "application/grpc+",
+        "application/grpc+a b",
+        "application/grp",
+        "text/plain; application/grpc",
+        "application/json",
+    ] {
+        assert_eq!(protocol(http), Protocol::Http, "{http}");
+    }
+    assert_eq!(Protocol::of(&http::HeaderMap::new()), Protocol::Http);
+}
+
+#[tokio::test]
+async fn an_application_reason_is_capped_in_both_protocols() {
+    let reason = "x".repeat(10_000);
+    let layer = builder::<TestClaims, _>(hs_keys())
+        .check(move |_: &TestClaims, _| Err(AuthError::rejected(reason.clone())))
+        .build()
+        .unwrap();
+    let svc = layer.layer(counting(Arc::default()));
+    let response = svc.clone().oneshot(bearer(&valid_token())).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(challenge.len() < 400, "{} bytes", challenge.len());
+    assert!(challenge.contains(&format!("{}...\"", "x".repeat(200))), "{challenge}");
+
+    let mut request = bearer(&valid_token());
+    request
+        .headers_mut()
+        .insert(CONTENT_TYPE, "application/grpc".parse().unwrap());
+    let response = svc.oneshot(request).await.unwrap();
+    let message = response.headers()["grpc-message"].to_str().unwrap();
+    assert!(message.len() < 400, "{} bytes", message.len());
+    assert!(message.ends_with("xxx..."), "{message}");
+
+    let scope = "s".repeat(5_000);
+    let challenge = tower_jwt_auth::DefaultRejection::new()
+        .realm(&"r".repeat(5_000))
+        .challenge(&AuthError::insufficient_scope(scope));
+    assert!(challenge.len() < 1_200, "{} bytes", challenge.len());
+}

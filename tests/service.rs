@@ -879,7 +879,10 @@ async fn an_application_reason_is_capped_in_both_protocols() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap();
     assert!(challenge.len() < 400, "{} bytes", challenge.len());
-    assert!(challenge.contains(&format!("{}...\"", "x".repeat(200))), "{challenge}");
+    assert!(
+        challenge.contains(&format!("{}...\"", "x".repeat(200))),
+        "{challenge}"
+    );
 
     let mut request = bearer(&valid_token());
     request

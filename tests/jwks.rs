@@ -381,31 +381,74 @@ async fn cooldown_counts_failed_fetches() {
     env.server.set_mode(Mode::Fail);
     let unknown = |kid: &str| sign(&rsa1(), Algorithm::RS256, Some(kid), &TestClaims::valid());
 
-    env.send(&unknown("x1"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x1")).await.assert_unavailable();
     assert_eq!(env.hits(), 2, "an unknown kid after the cooldown fetches");
     assert_eq!(env.remote.state().failure_count, 1);
 
-    env.send(&unknown("x2"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
-    env.send(&unknown("x1"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x2")).await.assert_unavailable();
+    env.send(&unknown("x1")).await.assert_unavailable();
     assert_eq!(env.hits(), 2, "the failed fetch started the cooldown");
     // The known key keeps working meanwhile.
     env.send(&k1_token()).await.assert_ok();
 
     env.clock.advance(DEFAULT_COOLDOWN + SECOND);
-    env.send(&unknown("x3"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x3")).await.assert_unavailable();
     assert_eq!(
         env.hits(),
         3,
         "after the cooldown an unknown kid fetches again"
     );
+}
+
+/// SECURITY.md: a client never hears its token is invalid while the key set cannot be had.
+#[tokio::test]
+async fn unknown_kid_after_failed_refetch_is_503_with_retry_after() {
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    let unknown = |kid: &str| sign(&rsa1(), Algorithm::RS256, Some(kid), &TestClaims::valid());
+
+    // A successful refetch that does not bring the kid: 401, now and during its cooldown.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&unknown("x1"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    assert_eq!(env.hits(), 2);
+    for kid in ["x1", "x2"] {
+        env.send(&unknown(kid))
+            .await
+            .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    }
+    assert_eq!(env.hits(), 2);
+
+    // The refetch fails: 503 with Retry-After, now and during the cooldown it started, even
+    // for a kid remembered as unknown after the earlier good fetch.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.server.set_mode(Mode::Fail);
+    env.send(&unknown("x3")).await.assert_unavailable();
+    assert_eq!(env.hits(), 3);
+    for kid in ["x1", "x3", "x4"] {
+        env.send(&unknown(kid)).await.assert_unavailable();
+    }
+    assert_eq!(env.hits(), 3, "no fetch during the cooldown");
+    env.send(&k1_token()).await.assert_ok();
+
+    // A failed background refresh starts a cooldown that answers 503 too.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.remote.refresh().await.unwrap();
+    env.server.set_mode(Mode::Fail);
+    env.remote.refresh().await.unwrap_err();
+    env.send(&unknown("x5")).await.assert_unavailable();
+
+    // The endpoint recovers: after the cooldown a good refetch makes the kid 401 again.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&unknown("x5"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x6"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
 }
 
 // ---- rotation and outages ------------------------------------------------------------------

@@ -7,6 +7,9 @@
 //!   the old snapshot meanwhile.
 //! - An unknown `kid` triggers one fetch for any number of concurrent requests, then a cooldown
 //!   (30 s) that counts failed fetches too; kids found unknown are remembered for the cooldown.
+//! - A `kid` still missing after a good fetch is the token's fault: 401 `UnknownKey`. After a
+//!   failed fetch, and during the cooldown it started, the key may be in the set we cannot
+//!   get: 503 `KeysUnavailable` with `Retry-After`, never 401.
 //! - A failing endpoint leaves the last good snapshot serving for `max_stale` (1 h) past its
 //!   age; after that, or before any fetch succeeded, requests get 503 `KeysUnavailable`.
 //! - A new snapshot replaces the old one whole: a removed key stops verifying.
@@ -380,8 +383,11 @@ fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn unavailable(retry_after: Option<Duration>) -> AuthError {
-    AuthErrorKind::KeysUnavailable { retry_after }.into()
+fn unavailable(retry_after: Duration) -> AuthError {
+    AuthErrorKind::KeysUnavailable {
+        retry_after: Some(retry_after),
+    }
+    .into()
 }
 
 impl Inner {
@@ -598,7 +604,10 @@ impl RemoteJwks {
                 Some(Err(_)) => true,
                 None => false,
             };
-            if had_keys {
+            // Whether the last fetch brought a key set: only then is a missing kid the token's
+            // fault (401); after a failed one the keys cannot be had (503).
+            let last_fetch_good = control.last_error.is_none();
+            if had_keys && last_fetch_good {
                 if let Some(seen) = control.unknown_kids.get(kid) {
                     if now.saturating_duration_since(*seen) < inner.cooldown {
                         return ready(Err(AuthErrorKind::UnknownKey.into()));
@@ -608,11 +617,11 @@ impl RemoteJwks {
             match &control.in_flight {
                 Some(fetch) => fetch.clone(),
                 None if inner.cooled_down(&control, now) => inner.start(&mut control),
-                None if had_keys => {
+                None if had_keys && last_fetch_good => {
                     remember(&mut control, kid, now);
                     return ready(Err(AuthErrorKind::UnknownKey.into()));
                 }
-                None => return ready(Err(unavailable(Some(inner.retry_after(&control, now))))),
+                None => return ready(Err(unavailable(inner.retry_after(&control, now)))),
             }
         };
         let this = self.clone();
@@ -622,17 +631,20 @@ impl RemoteJwks {
             let now = (this.inner.now)();
             match this.lookup(kid.as_deref(), alg, now) {
                 Some(Ok(key)) => Ok(key),
-                Some(Err(error)) => {
-                    if *error.kind() == AuthErrorKind::UnknownKey {
-                        remember(
-                            &mut lock(&this.inner.control),
-                            kid.as_deref().unwrap_or(""),
-                            now,
-                        );
+                Some(Err(error)) if *error.kind() == AuthErrorKind::UnknownKey => {
+                    let mut control = lock(&this.inner.control);
+                    if fetched.is_ok() {
+                        remember(&mut control, kid.as_deref().unwrap_or(""), now);
+                        Err(error)
+                    } else {
+                        // The refetch failed: the kid may well be in the set we cannot get.
+                        Err(unavailable(this.inner.retry_after(&control, now)))
                     }
-                    Err(error)
                 }
-                None => Err(unavailable(fetched.err().map(|_| this.inner.cooldown))),
+                Some(Err(error)) => Err(error),
+                None => Err(unavailable(
+                    this.inner.retry_after(&lock(&this.inner.control), now),
+                )),
             }
         })))
     }

@@ -8,21 +8,23 @@ mod common;
 mod jwks_server;
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use futures_util::future::join_all;
+use futures_util::future::{join_all, BoxFuture};
+use futures_util::FutureExt as _;
 use http::header::{AUTHORIZATION, RETRY_AFTER};
 use http::{Request, Response, StatusCode};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
-    AuthError, AuthErrorKind, Claims, ConfigErrorKind, JwtAuthLayer, KeySource, RemoteErrorKind,
-    RemoteJwks, RemoteJwksBuilder, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
+    AuthError, AuthErrorKind, Claims, ConfigErrorKind, Fetched, JwksFetcher, JwtAuthLayer,
+    KeySource, RemoteError, RemoteErrorKind, RemoteJwks, RemoteJwksBuilder, DEFAULT_CACHE_AGE,
+    DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
 };
 
 use common::{
@@ -906,6 +908,102 @@ async fn discovery_document_naming_another_issuer_is_refused() {
         &claims_from(Some(&server.issuer())),
     );
     send(&layer, &token).await.assert_unavailable();
+}
+
+#[tokio::test]
+async fn non_ascii_jwks_uri_in_discovery_is_a_remote_error_not_a_panic() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    // A two-byte character across byte 7 or 8, where the scheme check used to slice.
+    for jwks_uri in [
+        "https:/\u{e9}/jwks.json",
+        "http:/\u{e9}/jwks.json",
+        "https://\u{e9}.example/jwks.json",
+        "http\u{e9}://x/jwks.json",
+        "https:\u{e9}",
+        "\u{e9}",
+    ] {
+        server.set_discovery(Some(
+            serde_json::json!({ "issuer": server.issuer(), "jwks_uri": jwks_uri }).to_string(),
+        ));
+        let error = remote.refresh().await.unwrap_err();
+        assert_eq!(
+            error.kind(),
+            RemoteErrorKind::InvalidUrl,
+            "{jwks_uri}: {error}"
+        );
+        assert_eq!(
+            remote.state().last_error.map(|e| e.kind()),
+            Some(RemoteErrorKind::InvalidUrl)
+        );
+    }
+    assert_eq!(server.jwks_hits(), 0);
+
+    // The failed fetches left nothing behind: a good document is read at once.
+    server.set_discovery(None);
+    remote.refresh().await.unwrap();
+    assert!(remote.state().last_error.is_none());
+    assert_eq!(remote.state().key_count, 1);
+}
+
+/// Panics on its first call, panics while its future is polled on the second, then serves
+/// `body`.
+struct PanickyFetcher {
+    calls: AtomicUsize,
+    body: String,
+}
+
+impl JwksFetcher for PanickyFetcher {
+    fn fetch(
+        &self,
+        _url: &str,
+        _max_len: usize,
+    ) -> BoxFuture<'static, Result<Fetched, RemoteError>> {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        if call == 0 {
+            panic!("the fetcher broke");
+        }
+        let body = self.body.clone().into_bytes();
+        async move {
+            if call == 1 {
+                panic!("the fetch future broke");
+            }
+            Ok(Fetched::new(body, None))
+        }
+        .boxed()
+    }
+}
+
+#[tokio::test]
+async fn panicking_fetcher_fails_that_fetch_and_the_next_one_recovers() {
+    let remote = RemoteJwks::builder("https://idp.test/jwks.json")
+        .fetcher(PanickyFetcher {
+            calls: AtomicUsize::new(0),
+            body: jwks([k1()]),
+        })
+        .build()
+        .unwrap();
+    let layer = builder::<TestClaims, _>(remote.clone()).build().unwrap();
+
+    // The call panics: the request gets 503, the state shows the failure.
+    send(&layer, &k1_token()).await.assert_unavailable();
+    let state = remote.state();
+    assert_eq!((state.fetch_count, state.failure_count), (1, 1));
+    let error = state.last_error.expect("the panic is recorded");
+    assert_eq!(error.kind(), RemoteErrorKind::Panicked);
+    assert!(error.to_string().contains("the fetcher broke"), "{error}");
+
+    // Its future panics: the same, and nothing is left in flight.
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Panicked);
+    assert!(error.to_string().contains("future broke"), "{error}");
+
+    remote.refresh().await.unwrap();
+    assert!(remote.state().last_error.is_none());
+    send(&layer, &k1_token()).await.assert_ok();
 }
 
 #[tokio::test]

@@ -65,6 +65,9 @@ pub enum RemoteErrorKind {
     IssuerMismatch,
     /// A URL is not `https` and plain `http` was not allowed, or is not a URL at all.
     InvalidUrl,
+    /// The fetcher, or reading what it fetched, panicked. The panic was caught: this fetch
+    /// failed, and the next one starts afresh.
+    Panicked,
 }
 
 impl RemoteError {

@@ -14,9 +14,11 @@
 //!   age; after that, or before any fetch succeeded, requests get 503 `KeysUnavailable`.
 //! - A new snapshot replaces the old one whole: a removed key stops verifying.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
@@ -30,6 +32,7 @@ use serde::Deserialize;
 use super::jwk::{jwks_to_keys, JwkPolicy};
 use super::{KeySource, StaticKeys, TokenHeader, VerifyingKey};
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+use crate::escape;
 
 mod fetch;
 
@@ -173,7 +176,11 @@ impl RemoteJwksBuilder {
         let url = match &self.source {
             Source::Jwks(url) | Source::Issuer(url) => url,
         };
-        check_url(url, self.allow_http).map_err(|e| setting(e.to_string()))?;
+        let what = match &self.source {
+            Source::Jwks(_) => "key set URL",
+            Source::Issuer(_) => "issuer",
+        };
+        check_url(what, url, self.allow_http).map_err(|e| setting(e.to_string()))?;
         if self.age_bounds.0 > self.age_bounds.1
             || self.max_body == 0
             || self.max_keys == 0
@@ -213,16 +220,36 @@ impl RemoteJwksBuilder {
     }
 }
 
-fn check_url(url: &str, allow_http: bool) -> Result<(), RemoteError> {
-    let https = url.len() > 8 && url[..8].eq_ignore_ascii_case("https://");
-    let http = url.len() > 7 && url[..7].eq_ignore_ascii_case("http://");
-    if https || (http && allow_http) {
-        Ok(())
-    } else {
-        Err(RemoteError::new(
+/// Whether `url` starts with `scheme` (ASCII, any case) and has something after it.
+fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.len() > scheme.len()
+        && url.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+}
+
+/// Checks a URL taken from the configuration or a discovery document (`what` names it) before
+/// anything is fetched from it.
+fn check_url(what: &str, url: &str, allow_http: bool) -> Result<(), RemoteError> {
+    let invalid = |why: &str| {
+        RemoteError::new(
             RemoteErrorKind::InvalidUrl,
-            "key set and issuer URLs must be https:// (plain http:// only with allow_http)",
+            format!("the {what} `{}` {why}", escape::redact_url(url)),
+        )
+    };
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(
+            "holds spaces, control or non-ASCII characters: percent-encode them, and write \
+             an international host name in punycode",
+        ));
+    }
+    if has_scheme(url, "https://") || (allow_http && has_scheme(url, "http://")) {
+        Ok(())
+    } else if has_scheme(url, "http://") {
+        Err(invalid(
+            "is plain http://: use https://, or allow http (loopback tests and trusted \
+             networks only) with `.allow_http(true)` on the builder",
         ))
+    } else {
+        Err(invalid("is not an https:// URL"))
     }
 }
 
@@ -376,6 +403,22 @@ impl fmt::Debug for RemoteJwks {
     }
 }
 
+/// The error for a fetch that panicked, with the panic's message when it has one.
+fn panicked(payload: &(dyn Any + Send)) -> RemoteError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    RemoteError::new(
+        RemoteErrorKind::Panicked,
+        format!(
+            "fetching the key set panicked: {}",
+            escape::for_log(message)
+        ),
+    )
+}
+
 fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
     // A panic while holding this lock leaves consistent data: recover it.
     control
@@ -397,7 +440,13 @@ impl Inner {
         control.fetches += 1;
         let inner = Arc::clone(self);
         let fetch = async move {
-            let result = inner.fetch_snapshot().await;
+            // A panic anywhere in the fetch (a `JwksFetcher` called or polled, parsing) fails
+            // this fetch only: it must still clear `in_flight` and be recorded, or every later
+            // fetch would join a future that can never complete.
+            let result = AssertUnwindSafe(inner.fetch_snapshot())
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(panicked(&*panic)));
             inner.finish(result)
         }
         .boxed()
@@ -476,7 +525,11 @@ impl Inner {
                 "the discovery document names another issuer than the configured one",
             ));
         }
-        check_url(&doc.jwks_uri, self.allow_http)?;
+        check_url(
+            "discovery document's `jwks_uri`",
+            &doc.jwks_uri,
+            self.allow_http,
+        )?;
         Ok(self.jwks_url.get_or_init(|| doc.jwks_uri).clone())
     }
 

@@ -618,6 +618,101 @@ async fn cache_control_max_age_is_clamped_to_the_bounds() {
     );
 }
 
+/// The widest settings `build` accepts.
+const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
+const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+#[tokio::test]
+async fn server_max_age_of_u64_max_with_widest_bounds_is_clamped_without_panic() {
+    let env = Env::start_with(jwks([k1()]), |b| {
+        b.cache_age(MONTH)
+            .cache_age_bounds(Duration::ZERO, MONTH)
+            .max_stale(YEAR)
+    })
+    .await;
+    env.server.set_mode(Mode::serve_with_cache_control(
+        "max-age=18446744073709551615",
+    ));
+    env.remote.refresh().await.unwrap();
+    env.send(&k1_token()).await.assert_ok();
+
+    // Clamped to the 30-day upper bound: refreshed at 80 % of it, not never.
+    env.clock.advance(MONTH.mul_f64(0.8) - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 1);
+    env.clock.advance(2 * SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 2, "past 80 % of the upper bound");
+
+    // Beyond u64 seconds: as long as it can be, then clamped.
+    env.server.set_mode(Mode::serve_with_cache_control(
+        "max-age=99999999999999999999999",
+    ));
+    env.remote.refresh().await.unwrap();
+    let started = env.started();
+    env.clock.advance(MONTH.mul_f64(0.8) - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(
+        env.started(),
+        started,
+        "no refresh before 80 % of the upper bound"
+    );
+
+    // Served past its age for up to a year of outage, then 503; no overflow on the way.
+    env.server.set_mode(Mode::Fail);
+    let age = env.remote.state().age.unwrap();
+    env.clock.advance(MONTH + YEAR - age - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    env.clock.advance(2 * SECOND);
+    env.send(&k1_token()).await.assert_unavailable();
+}
+
+#[test]
+fn extreme_settings_are_refused_at_build_naming_the_setting() {
+    let base = || RemoteJwks::builder("https://idp.test/jwks.json");
+    let cases: Vec<(&str, RemoteJwksBuilder)> = vec![
+        ("cache_age", base().cache_age(Duration::MAX)),
+        ("cache_age", base().cache_age(MONTH + SECOND)),
+        (
+            "cache_age_bounds",
+            base().cache_age_bounds(Duration::ZERO, Duration::MAX),
+        ),
+        (
+            "cache_age_bounds",
+            base().cache_age_bounds(2 * SECOND, SECOND),
+        ),
+        ("cooldown", base().cooldown(Duration::MAX)),
+        ("max_stale", base().max_stale(Duration::MAX)),
+        ("max_stale", base().max_stale(YEAR + SECOND)),
+        ("timeout", base().timeout(Duration::ZERO)),
+        ("timeout", base().timeout(Duration::MAX)),
+        ("max_body", base().max_body(0)),
+        ("max_body", base().max_body(usize::MAX)),
+        ("max_keys", base().max_keys(0)),
+        ("max_keys", base().max_keys(usize::MAX)),
+    ];
+    for (setting, builder) in cases {
+        let error = builder.build().unwrap_err();
+        assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting, "{error}");
+        assert!(
+            error.to_string().contains(&format!("`{setting}`")),
+            "{setting}: {error}"
+        );
+    }
+
+    // The widest accepted values build.
+    base()
+        .cache_age(MONTH)
+        .cache_age_bounds(Duration::ZERO, MONTH)
+        .cooldown(Duration::from_secs(24 * 3600))
+        .max_stale(YEAR)
+        .timeout(Duration::from_secs(600))
+        .max_body(64 << 20)
+        .max_keys(10_000)
+        .build()
+        .unwrap();
+}
+
 // ---- limits and bad documents --------------------------------------------------------------
 
 #[tokio::test]

@@ -102,7 +102,8 @@ impl fmt::Debug for RemoteError {
 
 impl std::error::Error for RemoteError {}
 
-/// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero.
+/// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero, and a
+/// number of seconds too large for a `u64` counts as `u64::MAX` (the caller clamps it).
 pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
     let mut max_age = None;
     for directive in cache_control.split(',') {
@@ -114,12 +115,9 @@ pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
         let mut parts = directive.splitn(2, '=');
         if let (Some(name), Some(value)) = (parts.next(), parts.next()) {
             if name.trim().eq_ignore_ascii_case("max-age") {
-                max_age = value
-                    .trim()
-                    .trim_matches('"')
-                    .parse::<u64>()
-                    .ok()
-                    .map(Duration::from_secs);
+                let digits = value.trim().trim_matches('"');
+                max_age = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| Duration::from_secs(digits.parse().unwrap_or(u64::MAX)));
             }
         }
     }
@@ -237,7 +235,7 @@ mod reqwest_fetcher {
                     .and_then(parse_max_age);
                 let mut body = Vec::new();
                 while let Some(chunk) = response.chunk().await.map_err(network)? {
-                    if body.len() + chunk.len() > max_len {
+                    if body.len().saturating_add(chunk.len()) > max_len {
                         return Err(too_large());
                     }
                     body.extend_from_slice(&chunk);
@@ -269,5 +267,10 @@ mod tests {
         assert_eq!(parse_max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(parse_max_age("public"), None);
         assert_eq!(parse_max_age("max-age=abc"), None);
+        assert_eq!(parse_max_age("max-age=-1"), None);
+        assert_eq!(parse_max_age("max-age="), None);
+        let max = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(parse_max_age("max-age=18446744073709551615"), max);
+        assert_eq!(parse_max_age("max-age=99999999999999999999999"), max);
     }
 }

@@ -54,6 +54,15 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 pub const DEFAULT_MAX_KEYS: usize = 64;
 const MAX_REMEMBERED_KIDS: usize = 1024;
 
+const DAY: Duration = Duration::from_secs(24 * 3600);
+/// The longest `cache_age`, and the highest upper age bound.
+const MAX_CACHE_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+const MAX_COOLDOWN: Duration = DAY;
+const MAX_MAX_STALE: Duration = Duration::from_secs(365 * 24 * 3600);
+const MAX_TIMEOUT: Duration = Duration::from_secs(600);
+const MAX_MAX_BODY: usize = 64 << 20;
+const MAX_MAX_KEYS: usize = 10_000;
+
 type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
 type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
 
@@ -108,44 +117,47 @@ impl RemoteJwksBuilder {
     }
 
     /// How long a key set is used when its response has no `Cache-Control: max-age`
-    /// (default 10 minutes).
+    /// (default 10 minutes, at most 30 days).
     pub fn cache_age(mut self, age: Duration) -> Self {
         self.cache_age = age;
         self
     }
 
-    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day).
+    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day; `min`
+    /// at most `max`, `max` at most 30 days).
     pub fn cache_age_bounds(mut self, min: Duration, max: Duration) -> Self {
         self.age_bounds = (min, max);
         self
     }
 
     /// The pause after any fetch, good or failed, before an unknown `kid` may cause another
-    /// (default 30 s).
+    /// (default 30 s, at most 1 day).
     pub fn cooldown(mut self, cooldown: Duration) -> Self {
         self.cooldown = cooldown;
         self
     }
 
-    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h).
+    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h, at
+    /// most 365 days).
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
         self.max_stale = max_stale;
         self
     }
 
-    /// How long one fetch may take (default 5 s).
+    /// How long one fetch may take (default 5 s; more than zero, at most 10 minutes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The largest document accepted, in bytes (default 256 KiB).
+    /// The largest document accepted, in bytes (default 256 KiB; at least 1, at most 64 MiB).
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
         self
     }
 
-    /// The most keys taken from one key set (default 64); the rest are ignored.
+    /// The most keys taken from one key set (default 64; at least 1, at most 10 000); the rest
+    /// are ignored.
     pub fn max_keys(mut self, keys: usize) -> Self {
         self.max_keys = keys;
         self
@@ -169,6 +181,51 @@ impl RemoteJwksBuilder {
         self
     }
 
+    /// Refuses a setting out of its documented range, naming it: past these bounds time
+    /// arithmetic would overflow, or the setting makes no sense.
+    fn check_limits(&self) -> Result<(), String> {
+        let too_long = |name: &str, value: Duration, max: &str| {
+            format!("`{name}` is {value:?}; it must be at most {max}")
+        };
+        let (min_age, max_age) = self.age_bounds;
+        if self.cache_age > MAX_CACHE_AGE {
+            return Err(too_long("cache_age", self.cache_age, "30 days"));
+        }
+        if max_age > MAX_CACHE_AGE {
+            return Err(too_long("cache_age_bounds", max_age, "30 days"));
+        }
+        if min_age > max_age {
+            return Err(format!(
+                "`cache_age_bounds` has its minimum {min_age:?} above its maximum {max_age:?}"
+            ));
+        }
+        if self.cooldown > MAX_COOLDOWN {
+            return Err(too_long("cooldown", self.cooldown, "1 day"));
+        }
+        if self.max_stale > MAX_MAX_STALE {
+            return Err(too_long("max_stale", self.max_stale, "365 days"));
+        }
+        if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
+            return Err(format!(
+                "`timeout` is {:?}; it must be more than zero and at most 10 minutes",
+                self.timeout
+            ));
+        }
+        if self.max_body == 0 || self.max_body > MAX_MAX_BODY {
+            return Err(format!(
+                "`max_body` is {} bytes; it must be at least 1 and at most 64 MiB",
+                self.max_body
+            ));
+        }
+        if self.max_keys == 0 || self.max_keys > MAX_MAX_KEYS {
+            return Err(format!(
+                "`max_keys` is {}; it must be at least 1 and at most {MAX_MAX_KEYS}",
+                self.max_keys
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the settings and makes the key source. Nothing is fetched yet: call
     /// [`RemoteJwks::refresh`] to fetch eagerly, or let the first request do it.
     pub fn build(self) -> Result<RemoteJwks, ConfigError> {
@@ -181,13 +238,7 @@ impl RemoteJwksBuilder {
             Source::Issuer(_) => "issuer",
         };
         check_url(what, url, self.allow_http).map_err(|e| setting(e.to_string()))?;
-        if self.age_bounds.0 > self.age_bounds.1
-            || self.max_body == 0
-            || self.max_keys == 0
-            || self.timeout.is_zero()
-        {
-            return Err(setting("inconsistent remote key set limits".into()));
-        }
+        self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {
             Some(fetcher) => fetcher,
             #[cfg(feature = "reqwest")]
@@ -562,7 +613,8 @@ impl Inner {
 
     /// Whether a snapshot is past its age plus `max_stale`: no longer served.
     fn too_stale(&self, snapshot: &Snapshot, now: Instant) -> bool {
-        now.saturating_duration_since(snapshot.fetched_at) > snapshot.age + self.max_stale
+        now.saturating_duration_since(snapshot.fetched_at)
+            > snapshot.age.saturating_add(self.max_stale)
     }
 
     fn cooled_down(&self, control: &Control, now: Instant) -> bool {
@@ -725,7 +777,8 @@ impl KeySource for RemoteJwks {
             // Too old to trust: as if nothing had been fetched, wait for a fetch.
             return self.fetch_then_lookup(header, now);
         }
-        if age >= current.age.mul_f32(0.8) {
+        // 80 % of the age, in integers: no float that could round past `Duration::MAX`.
+        if age >= current.age - current.age / 5 {
             inner.refresh_soon(now);
         }
         match current.keys.find(header) {

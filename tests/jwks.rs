@@ -8,8 +8,9 @@ mod common;
 mod jwks_server;
 
 use std::convert::Infallible;
+use std::error::Error as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -58,6 +59,51 @@ impl TestClock {
         let ms = u64::try_from(by.as_millis()).unwrap();
         self.elapsed_ms.fetch_add(ms, Ordering::SeqCst);
     }
+}
+
+/// Collects what `tracing` writes on this thread while the returned guard lives: enough for a
+/// current-thread test runtime, where the fetch tasks run on the test's thread.
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logs);
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || Sink(Arc::clone(&sink)))
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
+fn logged(logs: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&logs.lock().unwrap()).into_owned()
+}
+
+/// A loopback port nothing listens on: bound by the system, then released.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// An error's message followed by the messages of its sources.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    for _ in 0..16 {
+        let Some(cause) = next else { break };
+        text = format!("{text}: {cause}");
+        next = cause.source();
+    }
+    text
 }
 
 // ---- keys, key sets and tokens -------------------------------------------------------------
@@ -830,6 +876,91 @@ fn plain_http_is_refused_at_build_without_allow_http() {
     assert!(RemoteJwks::builder("https://127.0.0.1:9/jwks.json")
         .build()
         .is_ok());
+}
+
+#[tokio::test]
+async fn url_secrets_never_reach_debug_errors_state_or_logs() {
+    let (logs, _guard) = capture_logs();
+    let url = format!(
+        "http://user:secret@127.0.0.1:{}/jwks?token=abc",
+        closed_port()
+    );
+    let clean = |what: &str, text: &str| {
+        assert!(
+            !text.contains("secret") && !text.contains("token=abc"),
+            "{what}: {text}"
+        );
+    };
+
+    let error = RemoteJwks::builder(url.as_str()).build().unwrap_err();
+    clean("build error", &error.to_string());
+    clean("build error", &format!("{error:?}"));
+    let error = RemoteJwks::discovery(url.as_str()).build().unwrap_err();
+    clean("build error", &error.to_string());
+
+    let builder = RemoteJwks::builder(url.as_str()).allow_http(true);
+    clean("builder", &format!("{builder:?}"));
+    let remote = builder.build().unwrap();
+    clean("source", &format!("{remote:?}"));
+
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Network);
+    clean("error", &chain(&error));
+    clean("error", &format!("{error:?}"));
+    assert!(
+        error.to_string().contains("http://***@127.0.0.1:"),
+        "{error}"
+    );
+    let state = remote.state();
+    clean("state", &format!("{state:?}"));
+    clean("last error", &state.last_error.unwrap().to_string());
+    clean("source after failure", &format!("{remote:?}"));
+    let log = logged(&logs);
+    assert!(
+        log.contains("***@127.0.0.1"),
+        "the failure is logged: {log}"
+    );
+    clean("log", &log);
+
+    // Through discovery too: the issuer and the discovered URL.
+    let server = JwksServer::start(jwks([k1()])).await;
+    let secret_jwks = format!("{}?token=abc", server.jwks_url());
+    server.set_discovery(Some(
+        serde_json::json!({ "issuer": server.issuer(), "jwks_uri": secret_jwks }).to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    remote.refresh().await.unwrap();
+    clean("discovered", &format!("{remote:?}"));
+    clean("discovered", &format!("{:?}", remote.state().jwks_url));
+}
+
+#[tokio::test]
+async fn connection_refused_keeps_its_cause() {
+    let url = format!("http://127.0.0.1:{}/jwks.json", closed_port());
+    let remote = RemoteJwks::builder(url).allow_http(true).build().unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Network);
+    assert!(
+        error.to_string().to_lowercase().contains("refused"),
+        "the OS cause is in the message: {error}"
+    );
+    let source = error.source().expect("the cause is kept as the source");
+    assert!(
+        chain(source).to_lowercase().contains("refused"),
+        "{}",
+        chain(source)
+    );
+    assert_eq!(
+        remote
+            .state()
+            .last_error
+            .and_then(|e| e.source().map(|s| s.to_string())),
+        Some(source.to_string()),
+        "the recorded error keeps its source"
+    );
 }
 
 // ---- key selection -------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 //! Getting a JWKS or discovery document over HTTP.
 
+use std::error::Error;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+
+use crate::escape;
 
 /// A document fetched from a key set or discovery endpoint.
 #[derive(Debug, Clone)]
@@ -37,11 +40,23 @@ pub trait JwksFetcher: Send + Sync + 'static {
 }
 
 /// Why fetching or reading a remote key set failed.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Its message never holds a URL's user name, password or query. Two errors are equal when
+/// their kind and message are; the [`source`](Error::source) is not compared.
+#[derive(Clone)]
 pub struct RemoteError {
     kind: RemoteErrorKind,
     message: Arc<str>,
+    source: Option<Arc<dyn Error + Send + Sync>>,
 }
+
+impl PartialEq for RemoteError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
+}
+
+impl Eq for RemoteError {}
 
 /// The reason behind a [`RemoteError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +91,16 @@ impl RemoteError {
         Self {
             kind,
             message: message.into().into(),
+            source: None,
         }
+    }
+
+    /// The same error, caused by `source` (an I/O or HTTP client error), which
+    /// [`Error::source`] then returns. Its text should not hold a URL with secrets in it.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// The reason.
@@ -96,11 +120,32 @@ impl fmt::Debug for RemoteError {
         f.debug_struct("RemoteError")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("source", &self.source)
             .finish()
     }
 }
 
-impl std::error::Error for RemoteError {}
+impl Error for RemoteError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn Error + 'static))
+    }
+}
+
+/// An error's message followed by its sources' (`a: b: c`), each escaped and shortened.
+pub(crate) fn causes(error: &dyn Error) -> String {
+    const MAX_DEPTH: usize = 8;
+    let mut text = escape::for_log(&error.to_string());
+    let mut next = error.source();
+    for _ in 0..MAX_DEPTH {
+        let Some(cause) = next else { break };
+        text.push_str(": ");
+        text.push_str(&escape::for_log(&cause.to_string()));
+        next = cause.source();
+    }
+    text
+}
 
 /// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero, and a
 /// number of seconds too large for a `u64` counts as `u64::MAX` (the caller clamps it).
@@ -130,8 +175,9 @@ mod reqwest_fetcher {
     use futures_util::FutureExt as _;
     use reqwest::header::{ACCEPT, CACHE_CONTROL};
 
-    use super::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
+    use super::{causes, parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
     use crate::error::{ConfigError, ConfigErrorKind};
+    use crate::escape::redact_url;
 
     const MAX_REDIRECTS: usize = 3;
 
@@ -178,23 +224,22 @@ mod reqwest_fetcher {
         }
     }
 
-    fn network(e: reqwest::Error) -> RemoteError {
-        if e.is_redirect() {
-            RemoteError::new(
+    /// A client error as a [`RemoteError`]: the URL (redacted) is ours to print, the client's
+    /// own copy is dropped; the causes are kept, in the message and as the source.
+    fn network(e: reqwest::Error, url: &str) -> RemoteError {
+        let e = e.without_url();
+        let (kind, what) = if e.is_redirect() {
+            (
                 RemoteErrorKind::Redirect,
-                "the key set endpoint redirected to another host, or too often",
+                "redirected to another host, or too often",
             )
         } else if e.is_timeout() {
-            RemoteError::new(
-                RemoteErrorKind::Timeout,
-                "the key set endpoint did not answer in time",
-            )
+            (RemoteErrorKind::Timeout, "did not answer in time")
         } else {
-            RemoteError::new(
-                RemoteErrorKind::Network,
-                format!("cannot reach the key set endpoint: {e}"),
-            )
-        }
+            (RemoteErrorKind::Network, "cannot be reached")
+        };
+        let message = format!("`{url}` {what}: {}", causes(&e));
+        RemoteError::new(kind, message).with_source(e)
     }
 
     impl JwksFetcher for ReqwestFetcher {
@@ -207,19 +252,21 @@ mod reqwest_fetcher {
                 .client
                 .get(url)
                 .header(ACCEPT, "application/json, application/jwk-set+json");
+            let url = redact_url(url);
             async move {
+                let network = |e| network(e, &url);
                 let mut response = request.send().await.map_err(network)?;
                 let status = response.status();
                 if !status.is_success() {
                     return Err(RemoteError::new(
                         RemoteErrorKind::Status(status.as_u16()),
-                        format!("the key set endpoint answered {status}"),
+                        format!("`{url}` answered {status}"),
                     ));
                 }
                 let too_large = || {
                     RemoteError::new(
                         RemoteErrorKind::TooLarge,
-                        format!("the document is larger than {max_len} bytes"),
+                        format!("the document at `{url}` is larger than {max_len} bytes"),
                     )
                 };
                 if response

@@ -66,10 +66,22 @@ const MAX_MAX_KEYS: usize = 10_000;
 type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
 type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Source {
     Jwks(String),
     Issuer(String),
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, url) = match self {
+            Source::Jwks(url) => ("Jwks", url),
+            Source::Issuer(url) => ("Issuer", url),
+        };
+        f.debug_tuple(name)
+            .field(&format_args!("{}", escape::redact_url(url)))
+            .finish()
+    }
 }
 
 /// Configures a [`RemoteJwks`].
@@ -377,7 +389,8 @@ pub struct CacheState {
     pub failure_count: u64,
     /// The error of the last fetch, if it failed.
     pub last_error: Option<RemoteError>,
-    /// The URL keys are fetched from, once known (after discovery).
+    /// The URL keys are fetched from, once known (after discovery), with any user name,
+    /// password, query and fragment replaced by `***`: fit for a health page or a log.
     pub jwks_url: Option<String>,
 }
 
@@ -438,9 +451,10 @@ impl RemoteJwks {
             failure_count: control.failures,
             last_error: control.last_error.clone(),
             jwks_url: match &self.inner.source {
-                Source::Jwks(url) => Some(url.clone()),
-                Source::Issuer(_) => self.inner.jwks_url.get().cloned(),
-            },
+                Source::Jwks(url) => Some(url),
+                Source::Issuer(_) => self.inner.jwks_url.get(),
+            }
+            .map(|url| escape::redact_url(url)),
         }
     }
 }
@@ -537,7 +551,8 @@ impl Inner {
                 RemoteError::new(
                     RemoteErrorKind::Timeout,
                     format!(
-                        "no answer from the key set endpoint within {:?}",
+                        "no answer from `{}` within {:?}",
+                        escape::redact_url(url),
                         self.timeout
                     ),
                 )
@@ -545,7 +560,11 @@ impl Inner {
         if fetched.body.len() > self.max_body {
             return Err(RemoteError::new(
                 RemoteErrorKind::TooLarge,
-                format!("the document is larger than {} bytes", self.max_body),
+                format!(
+                    "the document at `{}` is larger than {} bytes",
+                    escape::redact_url(url),
+                    self.max_body
+                ),
             ));
         }
         Ok(fetched)

@@ -24,8 +24,8 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
     AuthError, AuthErrorKind, Claims, ConfigErrorKind, Fetched, JwksFetcher, JwtAuthLayer,
-    KeySource, RemoteError, RemoteErrorKind, RemoteJwks, RemoteJwksBuilder, DEFAULT_CACHE_AGE,
-    DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
+    KeySource, RemoteError, RemoteErrorKind, RemoteJwks, RemoteJwksBuilder, StaticKeys,
+    DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
 };
 
 use common::{
@@ -961,6 +961,77 @@ async fn connection_refused_keeps_its_cause() {
         Some(source.to_string()),
         "the recorded error keeps its source"
     );
+}
+
+/// What a hostile key set puts in a member to forge a log line of its own.
+const FORGED: &str = "\n2026-01-01T00:00:00Z  INFO FORGED: admin logged in";
+
+#[track_caller]
+fn assert_no_forged_line(what: &str, text: &str) {
+    assert!(
+        !text
+            .lines()
+            .any(|line| line.contains("FORGED") && !line.contains("\\n")),
+        "{what} has a forged line: {text}"
+    );
+    assert!(
+        text.lines().all(|line| line.len() < 600),
+        "{what} has an unbounded line: {text}"
+    );
+}
+
+#[tokio::test]
+async fn remote_strings_cannot_forge_or_flood_log_lines_or_errors() {
+    let (logs, _guard) = capture_logs();
+    let kid = format!("dup{FORGED}{}", "x".repeat(5000));
+    let long = |value: &str| format!("{value}{FORGED}{}", "y".repeat(5000));
+    let mut keys = vec![
+        jwk(&rsa1(), Algorithm::RS256, &kid),
+        jwk(&rsa2(), Algorithm::RS256, &kid),
+    ];
+    let mut json: serde_json::Value = serde_json::from_str(&jwks(keys.drain(..))).unwrap();
+    let hostile = json["keys"].as_array_mut().unwrap();
+    let base = hostile[0].clone();
+    for (member, value) in [
+        ("kty", long("RSA")),
+        ("use", long("sig")),
+        ("alg", long("RS256")),
+    ] {
+        let mut key = base.clone();
+        key[member] = value.into();
+        hostile.push(key);
+    }
+    hostile.push(serde_json::json!({ "kty": "EC", "crv": long("P-256"), "x": "AA", "y": "AA" }));
+    hostile.push(serde_json::json!({ "kty": "OKP", "crv": long("Ed25519"), "x": "AA" }));
+    let document = json.to_string();
+
+    // A local set: the duplicate kid is an error whose message is one bounded line.
+    let error = StaticKeys::new().jwks(&document).unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::DuplicateKeyId);
+    assert!(!error.to_string().contains('\n'), "{error}");
+    assert!(error.to_string().len() < 200, "{error}");
+    assert_no_forged_line("local set error", &format!("{error:?}"));
+
+    // A document that is not a JWKS: its text is not echoed at length either.
+    let not_a_set = serde_json::json!({ "keys": long("") }).to_string();
+    let error = StaticKeys::new().jwks(&not_a_set).unwrap_err();
+    assert!(!error.to_string().contains('\n'), "{error}");
+    assert!(error.to_string().len() < 300, "{error}");
+
+    // A remote set: the first key of the kid is kept, the rest logged on one line each.
+    let env = Env::start(document).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 1);
+    let log = logged(&logs);
+    assert!(
+        log.contains("dup\\n"),
+        "the duplicate is logged, escaped: {log}"
+    );
+    assert_no_forged_line("log", &log);
+
+    env.server.set_mode(Mode::Garbage);
+    env.remote.refresh().await.unwrap_err();
+    assert_no_forged_line("log", &logged(&logs));
 }
 
 // ---- key selection -------------------------------------------------------------------------

@@ -1304,11 +1304,57 @@ async fn panicking_fetcher_fails_that_fetch_and_the_next_one_recovers() {
 }
 
 #[tokio::test]
-async fn from_issuer_refuses_plain_http() {
+async fn from_issuer_with_plain_http_names_discovery_allow_http() {
     let server = JwksServer::start(jwks([k1()])).await;
     let error = RemoteJwks::from_issuer(server.issuer()).await.unwrap_err();
     assert_eq!(error.kind(), RemoteErrorKind::InvalidUrl);
     assert_eq!(server.discovery_hits(), 0);
+    // The way that works, spelled as the API spells it.
+    let message = error.to_string();
+    assert!(
+        message.contains("RemoteJwks::discovery(") && message.contains(".allow_http(true)"),
+        "{message}"
+    );
+    assert!(message.contains(&server.issuer()), "{message}");
+}
+
+#[tokio::test]
+async fn issuer_mismatch_names_both_issuers_and_a_trailing_slash() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    server.set_discovery(Some(
+        serde_json::json!({
+            "issuer": "http://127.0.0.1:9/other",
+            "jwks_uri": server.jwks_url(),
+        })
+        .to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::IssuerMismatch);
+    let message = error.to_string();
+    assert!(message.contains("http://127.0.0.1:9/other"), "{message}");
+    assert!(message.contains(&server.issuer()), "{message}");
+    assert!(!message.contains("slash"), "{message}");
+
+    // The usual cause: the same issuer but for one trailing slash.
+    server.set_discovery(None);
+    let configured = format!("{}/", server.issuer());
+    let remote = RemoteJwks::discovery(configured.clone())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::IssuerMismatch);
+    let message = error.to_string();
+    assert!(message.contains(&format!("`{configured}`")), "{message}");
+    assert!(
+        message.contains(&format!("`{}`", server.issuer())),
+        "{message}"
+    );
+    assert!(message.contains("trailing slash"), "{message}");
 }
 
 // ---- state ---------------------------------------------------------------------------------

@@ -415,8 +415,23 @@ impl RemoteJwks {
     }
 
     /// Discovers an issuer's keys with the default settings and fetches them once, reporting
-    /// failure.
+    /// failure. The issuer must be `https://`; for plain `http://` (loopback tests, trusted
+    /// networks) use `RemoteJwks::discovery(issuer).allow_http(true).build()?` and then
+    /// [`refresh`](Self::refresh).
     pub async fn from_issuer(issuer: impl Into<String>) -> Result<Self, RemoteError> {
+        let issuer = issuer.into();
+        if has_scheme(&issuer, "http://") {
+            return Err(RemoteError::new(
+                RemoteErrorKind::InvalidUrl,
+                format!(
+                    "the issuer `{}` is plain http://, which `from_issuer` never fetches: use \
+                     https://, or (loopback tests and trusted networks only) \
+                     `RemoteJwks::discovery(issuer).allow_http(true).build()?` and then \
+                     `.refresh().await`",
+                    escape::redact_url(&issuer)
+                ),
+            ));
+        }
         let keys = Self::discovery(issuer)
             .build()
             .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidUrl, e.to_string()))?;
@@ -466,6 +481,26 @@ impl fmt::Debug for RemoteJwks {
             .field("state", &self.state())
             .finish()
     }
+}
+
+/// The error for a discovery document whose `issuer` is not the configured one. Issuers are
+/// printed as URLs (up to 200 characters), so that the end where they differ is not cut off.
+fn issuer_mismatch(configured: &str, discovered: &str) -> RemoteError {
+    let one_slash = |a: &str, b: &str| a.strip_suffix('/') == Some(b);
+    let hint = if one_slash(configured, discovered) || one_slash(discovered, configured) {
+        "; they differ only by a trailing slash: configure the issuer exactly as the document \
+         spells it, since tokens carry it that way in `iss`"
+    } else {
+        ""
+    };
+    RemoteError::new(
+        RemoteErrorKind::IssuerMismatch,
+        format!(
+            "the discovery document names the issuer `{}`, not the configured `{}`{hint}",
+            escape::redact_url(discovered),
+            escape::redact_url(configured),
+        ),
+    )
 }
 
 /// The error for a fetch that panicked, with the panic's message when it has one.
@@ -590,10 +625,7 @@ impl Inner {
             )
         })?;
         if doc.issuer != *issuer {
-            return Err(RemoteError::new(
-                RemoteErrorKind::IssuerMismatch,
-                "the discovery document names another issuer than the configured one",
-            ));
+            return Err(issuer_mismatch(issuer, &doc.issuer));
         }
         check_url(
             "discovery document's `jwks_uri`",

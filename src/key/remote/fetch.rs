@@ -34,6 +34,11 @@ impl Fetched {
 /// refresh path, never per request. The caller applies the timeout and checks the size again;
 /// the fetcher should stop reading once the body exceeds `max_len` bytes, set
 /// `Accept: application/json, application/jwk-set+json`, and refuse redirects to another host.
+///
+/// The errors it returns are logged and kept in [`CacheState::last_error`](crate::CacheState::last_error)
+/// as they are: leave a URL's password and query out of their messages. A panic, in `fetch`
+/// or in its future, fails that fetch with [`RemoteErrorKind::Panicked`]; the next fetch
+/// calls the fetcher again.
 pub trait JwksFetcher: Send + Sync + 'static {
     /// Fetches `url`, reading at most `max_len` bytes of body.
     fn fetch(&self, url: &str, max_len: usize) -> BoxFuture<'static, Result<Fetched, RemoteError>>;

@@ -323,6 +323,9 @@ fn check_url(what: &str, url: &str, allow_http: bool) -> Result<(), RemoteError>
 /// (10 minutes, or `Cache-Control: max-age` within bounds); an unknown `kid` causes one fetch
 /// for any number of concurrent requests, then a cooldown that counts failed fetches too; a
 /// failing endpoint leaves the last good set serving for `max_stale`, then requests get 503.
+/// A `kid` missing from a freshly fetched set is refused as unknown (401); while the last
+/// fetch failed, it gets 503 with `Retry-After` instead, since its key may be in the set that
+/// could not be had.
 /// A new set replaces the old one whole. Fetches need a Tokio runtime with time enabled (what
 /// axum and tonic run on).
 ///

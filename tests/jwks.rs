@@ -8,21 +8,24 @@ mod common;
 mod jwks_server;
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::error::Error as _;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use futures_util::future::join_all;
+use futures_util::future::{join_all, BoxFuture};
+use futures_util::FutureExt as _;
 use http::header::{AUTHORIZATION, RETRY_AFTER};
 use http::{Request, Response, StatusCode};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
-    AuthError, AuthErrorKind, Claims, ConfigErrorKind, JwtAuthLayer, KeySource, RemoteErrorKind,
-    RemoteJwks, RemoteJwksBuilder, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
+    AuthError, AuthErrorKind, Claims, ConfigErrorKind, Fetched, JwksFetcher, JwtAuthLayer,
+    KeySource, RemoteError, RemoteErrorKind, RemoteJwks, RemoteJwksBuilder, StaticKeys,
+    DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_STALE,
 };
 
 use common::{
@@ -56,6 +59,51 @@ impl TestClock {
         let ms = u64::try_from(by.as_millis()).unwrap();
         self.elapsed_ms.fetch_add(ms, Ordering::SeqCst);
     }
+}
+
+/// Collects what `tracing` writes on this thread while the returned guard lives: enough for a
+/// current-thread test runtime, where the fetch tasks run on the test's thread.
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&logs);
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || Sink(Arc::clone(&sink)))
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
+fn logged(logs: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&logs.lock().unwrap()).into_owned()
+}
+
+/// A loopback port nothing listens on: bound by the system, then released.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// An error's message followed by the messages of its sources.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    for _ in 0..16 {
+        let Some(cause) = next else { break };
+        text = format!("{text}: {cause}");
+        next = cause.source();
+    }
+    text
 }
 
 // ---- keys, key sets and tokens -------------------------------------------------------------
@@ -381,31 +429,74 @@ async fn cooldown_counts_failed_fetches() {
     env.server.set_mode(Mode::Fail);
     let unknown = |kid: &str| sign(&rsa1(), Algorithm::RS256, Some(kid), &TestClaims::valid());
 
-    env.send(&unknown("x1"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x1")).await.assert_unavailable();
     assert_eq!(env.hits(), 2, "an unknown kid after the cooldown fetches");
     assert_eq!(env.remote.state().failure_count, 1);
 
-    env.send(&unknown("x2"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
-    env.send(&unknown("x1"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x2")).await.assert_unavailable();
+    env.send(&unknown("x1")).await.assert_unavailable();
     assert_eq!(env.hits(), 2, "the failed fetch started the cooldown");
     // The known key keeps working meanwhile.
     env.send(&k1_token()).await.assert_ok();
 
     env.clock.advance(DEFAULT_COOLDOWN + SECOND);
-    env.send(&unknown("x3"))
-        .await
-        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x3")).await.assert_unavailable();
     assert_eq!(
         env.hits(),
         3,
         "after the cooldown an unknown kid fetches again"
     );
+}
+
+/// SECURITY.md: a client never hears its token is invalid while the key set cannot be had.
+#[tokio::test]
+async fn unknown_kid_after_failed_refetch_is_503_with_retry_after() {
+    let env = Env::start(jwks([k1()])).await;
+    env.remote.refresh().await.unwrap();
+    let unknown = |kid: &str| sign(&rsa1(), Algorithm::RS256, Some(kid), &TestClaims::valid());
+
+    // A successful refetch that does not bring the kid: 401, now and during its cooldown.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&unknown("x1"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    assert_eq!(env.hits(), 2);
+    for kid in ["x1", "x2"] {
+        env.send(&unknown(kid))
+            .await
+            .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    }
+    assert_eq!(env.hits(), 2);
+
+    // The refetch fails: 503 with Retry-After, now and during the cooldown it started, even
+    // for a kid remembered as unknown after the earlier good fetch.
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.server.set_mode(Mode::Fail);
+    env.send(&unknown("x3")).await.assert_unavailable();
+    assert_eq!(env.hits(), 3);
+    for kid in ["x1", "x3", "x4"] {
+        env.send(&unknown(kid)).await.assert_unavailable();
+    }
+    assert_eq!(env.hits(), 3, "no fetch during the cooldown");
+    env.send(&k1_token()).await.assert_ok();
+
+    // A failed background refresh starts a cooldown that answers 503 too.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.remote.refresh().await.unwrap();
+    env.server.set_mode(Mode::Fail);
+    env.remote.refresh().await.unwrap_err();
+    env.send(&unknown("x5")).await.assert_unavailable();
+
+    // The endpoint recovers: after the cooldown a good refetch makes the kid 401 again.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.send(&unknown("x5"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    env.send(&unknown("x6"))
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
 }
 
 // ---- rotation and outages ------------------------------------------------------------------
@@ -573,6 +664,101 @@ async fn cache_control_max_age_is_clamped_to_the_bounds() {
     );
 }
 
+/// The widest settings `build` accepts.
+const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
+const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+
+#[tokio::test]
+async fn server_max_age_of_u64_max_with_widest_bounds_is_clamped_without_panic() {
+    let env = Env::start_with(jwks([k1()]), |b| {
+        b.cache_age(MONTH)
+            .cache_age_bounds(Duration::ZERO, MONTH)
+            .max_stale(YEAR)
+    })
+    .await;
+    env.server.set_mode(Mode::serve_with_cache_control(
+        "max-age=18446744073709551615",
+    ));
+    env.remote.refresh().await.unwrap();
+    env.send(&k1_token()).await.assert_ok();
+
+    // Clamped to the 30-day upper bound: refreshed at 80 % of it, not never.
+    env.clock.advance(MONTH.mul_f64(0.8) - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 1);
+    env.clock.advance(2 * SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(env.started(), 2, "past 80 % of the upper bound");
+
+    // Beyond u64 seconds: as long as it can be, then clamped.
+    env.server.set_mode(Mode::serve_with_cache_control(
+        "max-age=99999999999999999999999",
+    ));
+    env.remote.refresh().await.unwrap();
+    let started = env.started();
+    env.clock.advance(MONTH.mul_f64(0.8) - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    assert_eq!(
+        env.started(),
+        started,
+        "no refresh before 80 % of the upper bound"
+    );
+
+    // Served past its age for up to a year of outage, then 503; no overflow on the way.
+    env.server.set_mode(Mode::Fail);
+    let age = env.remote.state().age.unwrap();
+    env.clock.advance(MONTH + YEAR - age - SECOND);
+    env.send(&k1_token()).await.assert_ok();
+    env.clock.advance(2 * SECOND);
+    env.send(&k1_token()).await.assert_unavailable();
+}
+
+#[test]
+fn extreme_settings_are_refused_at_build_naming_the_setting() {
+    let base = || RemoteJwks::builder("https://idp.test/jwks.json");
+    let cases: Vec<(&str, RemoteJwksBuilder)> = vec![
+        ("cache_age", base().cache_age(Duration::MAX)),
+        ("cache_age", base().cache_age(MONTH + SECOND)),
+        (
+            "cache_age_bounds",
+            base().cache_age_bounds(Duration::ZERO, Duration::MAX),
+        ),
+        (
+            "cache_age_bounds",
+            base().cache_age_bounds(2 * SECOND, SECOND),
+        ),
+        ("cooldown", base().cooldown(Duration::MAX)),
+        ("max_stale", base().max_stale(Duration::MAX)),
+        ("max_stale", base().max_stale(YEAR + SECOND)),
+        ("timeout", base().timeout(Duration::ZERO)),
+        ("timeout", base().timeout(Duration::MAX)),
+        ("max_body", base().max_body(0)),
+        ("max_body", base().max_body(usize::MAX)),
+        ("max_keys", base().max_keys(0)),
+        ("max_keys", base().max_keys(usize::MAX)),
+    ];
+    for (setting, builder) in cases {
+        let error = builder.build().unwrap_err();
+        assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting, "{error}");
+        assert!(
+            error.to_string().contains(&format!("`{setting}`")),
+            "{setting}: {error}"
+        );
+    }
+
+    // The widest accepted values build.
+    base()
+        .cache_age(MONTH)
+        .cache_age_bounds(Duration::ZERO, MONTH)
+        .cooldown(Duration::from_secs(24 * 3600))
+        .max_stale(YEAR)
+        .timeout(Duration::from_secs(600))
+        .max_body(64 << 20)
+        .max_keys(10_000)
+        .build()
+        .unwrap();
+}
+
 // ---- limits and bad documents --------------------------------------------------------------
 
 #[tokio::test]
@@ -690,6 +876,162 @@ fn plain_http_is_refused_at_build_without_allow_http() {
     assert!(RemoteJwks::builder("https://127.0.0.1:9/jwks.json")
         .build()
         .is_ok());
+}
+
+#[tokio::test]
+async fn url_secrets_never_reach_debug_errors_state_or_logs() {
+    let (logs, _guard) = capture_logs();
+    let url = format!(
+        "http://user:secret@127.0.0.1:{}/jwks?token=abc",
+        closed_port()
+    );
+    let clean = |what: &str, text: &str| {
+        assert!(
+            !text.contains("secret") && !text.contains("token=abc"),
+            "{what}: {text}"
+        );
+    };
+
+    let error = RemoteJwks::builder(url.as_str()).build().unwrap_err();
+    clean("build error", &error.to_string());
+    clean("build error", &format!("{error:?}"));
+    let error = RemoteJwks::discovery(url.as_str()).build().unwrap_err();
+    clean("build error", &error.to_string());
+
+    let builder = RemoteJwks::builder(url.as_str()).allow_http(true);
+    clean("builder", &format!("{builder:?}"));
+    let remote = builder.build().unwrap();
+    clean("source", &format!("{remote:?}"));
+
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Network);
+    clean("error", &chain(&error));
+    clean("error", &format!("{error:?}"));
+    assert!(
+        error.to_string().contains("http://***@127.0.0.1:"),
+        "{error}"
+    );
+    let state = remote.state();
+    clean("state", &format!("{state:?}"));
+    clean("last error", &state.last_error.unwrap().to_string());
+    clean("source after failure", &format!("{remote:?}"));
+    let log = logged(&logs);
+    assert!(
+        log.contains("***@127.0.0.1"),
+        "the failure is logged: {log}"
+    );
+    clean("log", &log);
+
+    // Through discovery too: the issuer and the discovered URL.
+    let server = JwksServer::start(jwks([k1()])).await;
+    let secret_jwks = format!("{}?token=abc", server.jwks_url());
+    server.set_discovery(Some(
+        serde_json::json!({ "issuer": server.issuer(), "jwks_uri": secret_jwks }).to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    remote.refresh().await.unwrap();
+    clean("discovered", &format!("{remote:?}"));
+    clean("discovered", &format!("{:?}", remote.state().jwks_url));
+}
+
+#[tokio::test]
+async fn connection_refused_keeps_its_cause() {
+    let url = format!("http://127.0.0.1:{}/jwks.json", closed_port());
+    let remote = RemoteJwks::builder(url).allow_http(true).build().unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Network);
+    assert!(
+        error.to_string().to_lowercase().contains("refused"),
+        "the OS cause is in the message: {error}"
+    );
+    let source = error.source().expect("the cause is kept as the source");
+    assert!(
+        chain(source).to_lowercase().contains("refused"),
+        "{}",
+        chain(source)
+    );
+    assert_eq!(
+        remote
+            .state()
+            .last_error
+            .and_then(|e| e.source().map(|s| s.to_string())),
+        Some(source.to_string()),
+        "the recorded error keeps its source"
+    );
+}
+
+/// What a hostile key set puts in a member to forge a log line of its own.
+const FORGED: &str = "\n2026-01-01T00:00:00Z  INFO FORGED: admin logged in";
+
+#[track_caller]
+fn assert_no_forged_line(what: &str, text: &str) {
+    assert!(
+        !text
+            .lines()
+            .any(|line| line.contains("FORGED") && !line.contains("\\n")),
+        "{what} has a forged line: {text}"
+    );
+    assert!(
+        text.lines().all(|line| line.len() < 600),
+        "{what} has an unbounded line: {text}"
+    );
+}
+
+#[tokio::test]
+async fn remote_strings_cannot_forge_or_flood_log_lines_or_errors() {
+    let (logs, _guard) = capture_logs();
+    let kid = format!("dup{FORGED}{}", "x".repeat(5000));
+    let long = |value: &str| format!("{value}{FORGED}{}", "y".repeat(5000));
+    let mut keys = vec![
+        jwk(&rsa1(), Algorithm::RS256, &kid),
+        jwk(&rsa2(), Algorithm::RS256, &kid),
+    ];
+    let mut json: serde_json::Value = serde_json::from_str(&jwks(keys.drain(..))).unwrap();
+    let hostile = json["keys"].as_array_mut().unwrap();
+    let base = hostile[0].clone();
+    for (member, value) in [
+        ("kty", long("RSA")),
+        ("use", long("sig")),
+        ("alg", long("RS256")),
+    ] {
+        let mut key = base.clone();
+        key[member] = value.into();
+        hostile.push(key);
+    }
+    hostile.push(serde_json::json!({ "kty": "EC", "crv": long("P-256"), "x": "AA", "y": "AA" }));
+    hostile.push(serde_json::json!({ "kty": "OKP", "crv": long("Ed25519"), "x": "AA" }));
+    let document = json.to_string();
+
+    // A local set: the duplicate kid is an error whose message is one bounded line.
+    let error = StaticKeys::new().jwks(&document).unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::DuplicateKeyId);
+    assert!(!error.to_string().contains('\n'), "{error}");
+    assert!(error.to_string().len() < 200, "{error}");
+    assert_no_forged_line("local set error", &format!("{error:?}"));
+
+    // A document that is not a JWKS: its text is not echoed at length either.
+    let not_a_set = serde_json::json!({ "keys": long("") }).to_string();
+    let error = StaticKeys::new().jwks(&not_a_set).unwrap_err();
+    assert!(!error.to_string().contains('\n'), "{error}");
+    assert!(error.to_string().len() < 300, "{error}");
+
+    // A remote set: the first key of the kid is kept, the rest logged on one line each.
+    let env = Env::start(document).await;
+    env.remote.refresh().await.unwrap();
+    assert_eq!(env.remote.state().key_count, 1);
+    let log = logged(&logs);
+    assert!(
+        log.contains("dup\\n"),
+        "the duplicate is logged, escaped: {log}"
+    );
+    assert_no_forged_line("log", &log);
+
+    env.server.set_mode(Mode::Garbage);
+    env.remote.refresh().await.unwrap_err();
+    assert_no_forged_line("log", &logged(&logs));
 }
 
 // ---- key selection -------------------------------------------------------------------------
@@ -866,11 +1208,153 @@ async fn discovery_document_naming_another_issuer_is_refused() {
 }
 
 #[tokio::test]
-async fn from_issuer_refuses_plain_http() {
+async fn non_ascii_jwks_uri_in_discovery_is_a_remote_error_not_a_panic() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    // A two-byte character across byte 7 or 8, where the scheme check used to slice.
+    for jwks_uri in [
+        "https:/\u{e9}/jwks.json",
+        "http:/\u{e9}/jwks.json",
+        "https://\u{e9}.example/jwks.json",
+        "http\u{e9}://x/jwks.json",
+        "https:\u{e9}",
+        "\u{e9}",
+    ] {
+        server.set_discovery(Some(
+            serde_json::json!({ "issuer": server.issuer(), "jwks_uri": jwks_uri }).to_string(),
+        ));
+        let error = remote.refresh().await.unwrap_err();
+        assert_eq!(
+            error.kind(),
+            RemoteErrorKind::InvalidUrl,
+            "{jwks_uri}: {error}"
+        );
+        assert_eq!(
+            remote.state().last_error.map(|e| e.kind()),
+            Some(RemoteErrorKind::InvalidUrl)
+        );
+    }
+    assert_eq!(server.jwks_hits(), 0);
+
+    // The failed fetches left nothing behind: a good document is read at once.
+    server.set_discovery(None);
+    remote.refresh().await.unwrap();
+    assert!(remote.state().last_error.is_none());
+    assert_eq!(remote.state().key_count, 1);
+}
+
+/// Panics on its first call, panics while its future is polled on the second, then serves
+/// `body`.
+struct PanickyFetcher {
+    calls: AtomicUsize,
+    body: String,
+}
+
+impl JwksFetcher for PanickyFetcher {
+    fn fetch(
+        &self,
+        _url: &str,
+        _max_len: usize,
+    ) -> BoxFuture<'static, Result<Fetched, RemoteError>> {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        if call == 0 {
+            panic!("the fetcher broke");
+        }
+        let body = self.body.clone().into_bytes();
+        async move {
+            if call == 1 {
+                panic!("the fetch future broke");
+            }
+            Ok(Fetched::new(body, None))
+        }
+        .boxed()
+    }
+}
+
+#[tokio::test]
+async fn panicking_fetcher_fails_that_fetch_and_the_next_one_recovers() {
+    let remote = RemoteJwks::builder("https://idp.test/jwks.json")
+        .fetcher(PanickyFetcher {
+            calls: AtomicUsize::new(0),
+            body: jwks([k1()]),
+        })
+        .build()
+        .unwrap();
+    let layer = builder::<TestClaims, _>(remote.clone()).build().unwrap();
+
+    // The call panics: the request gets 503, the state shows the failure.
+    send(&layer, &k1_token()).await.assert_unavailable();
+    let state = remote.state();
+    assert_eq!((state.fetch_count, state.failure_count), (1, 1));
+    let error = state.last_error.expect("the panic is recorded");
+    assert_eq!(error.kind(), RemoteErrorKind::Panicked);
+    assert!(error.to_string().contains("the fetcher broke"), "{error}");
+
+    // Its future panics: the same, and nothing is left in flight.
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::Panicked);
+    assert!(error.to_string().contains("future broke"), "{error}");
+
+    remote.refresh().await.unwrap();
+    assert!(remote.state().last_error.is_none());
+    send(&layer, &k1_token()).await.assert_ok();
+}
+
+#[tokio::test]
+async fn from_issuer_with_plain_http_names_discovery_allow_http() {
     let server = JwksServer::start(jwks([k1()])).await;
     let error = RemoteJwks::from_issuer(server.issuer()).await.unwrap_err();
     assert_eq!(error.kind(), RemoteErrorKind::InvalidUrl);
     assert_eq!(server.discovery_hits(), 0);
+    // The way that works, spelled as the API spells it.
+    let message = error.to_string();
+    assert!(
+        message.contains("RemoteJwks::discovery(") && message.contains(".allow_http(true)"),
+        "{message}"
+    );
+    assert!(message.contains(&server.issuer()), "{message}");
+}
+
+#[tokio::test]
+async fn issuer_mismatch_names_both_issuers_and_a_trailing_slash() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    server.set_discovery(Some(
+        serde_json::json!({
+            "issuer": "http://127.0.0.1:9/other",
+            "jwks_uri": server.jwks_url(),
+        })
+        .to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::IssuerMismatch);
+    let message = error.to_string();
+    assert!(message.contains("http://127.0.0.1:9/other"), "{message}");
+    assert!(message.contains(&server.issuer()), "{message}");
+    assert!(!message.contains("slash"), "{message}");
+
+    // The usual cause: the same issuer but for one trailing slash.
+    server.set_discovery(None);
+    let configured = format!("{}/", server.issuer());
+    let remote = RemoteJwks::discovery(configured.clone())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::IssuerMismatch);
+    let message = error.to_string();
+    assert!(message.contains(&format!("`{configured}`")), "{message}");
+    assert!(
+        message.contains(&format!("`{}`", server.issuer())),
+        "{message}"
+    );
+    assert!(message.contains("trailing slash"), "{message}");
 }
 
 // ---- state ---------------------------------------------------------------------------------

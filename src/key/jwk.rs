@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{AlgorithmSet, VerifyingKey};
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::escape::for_log;
 
 /// What a key set may contain.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +51,7 @@ pub(crate) fn jwks_to_keys(
     let set: RawSet = serde_json::from_slice(json).map_err(|e| {
         ConfigError::new(
             ConfigErrorKind::InvalidJwks,
-            format!("not a JWKS document: {e}"),
+            format!("not a JWKS document: {}", json_error(&e)),
         )
     })?;
     let mut keys = Vec::new();
@@ -75,7 +76,7 @@ pub(crate) fn jwks_to_keys(
 
 fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
     if let Some(use_) = raw.use_.as_deref().filter(|u| *u != "sig") {
-        return Err(format!("`use` is `{}`, not `sig`", truncate(use_)));
+        return Err(format!("`use` is `{}`, not `sig`", for_log(use_)));
     }
     if let Some(ops) = &raw.key_ops {
         if !ops.iter().any(|op| op == "verify") {
@@ -85,11 +86,11 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
     let alg = match raw.alg.as_deref() {
         Some(name) => Some(
             Algorithm::from_str(name)
-                .map_err(|_| format!("algorithm `{}` is not supported", truncate(name)))?,
+                .map_err(|_| format!("algorithm `{}` is not supported", for_log(name)))?,
         ),
         None => None,
     };
-    let missing = |member: &str| format!("`{}` key lacks `{member}`", raw.kty);
+    let missing = |member: &str| format!("`{}` key lacks `{member}`", for_log(&raw.kty));
     let key = match raw.kty.as_str() {
         "RSA" => {
             let (n, e) = (
@@ -109,7 +110,9 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
                 (Some(alg), _) => alg,
                 (None, "P-256") => Algorithm::ES256,
                 (None, "P-384") => Algorithm::ES384,
-                (None, _) => return Err("EC curve is not P-256 or P-384".into()),
+                (None, _) => {
+                    return Err(format!("EC curve `{}` is not P-256 or P-384", for_log(crv)))
+                }
             };
             let (x, y) = (
                 raw.x.as_deref().ok_or_else(|| missing("x"))?,
@@ -118,8 +121,10 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
             VerifyingKey::from_ec_components(crv, x, y, alg)
         }
         "OKP" => {
-            if raw.crv.as_deref() != Some("Ed25519") {
-                return Err("OKP curve is not Ed25519".into());
+            match raw.crv.as_deref() {
+                Some("Ed25519") => {}
+                Some(crv) => return Err(format!("OKP curve `{}` is not Ed25519", for_log(crv))),
+                None => return Err(missing("crv")),
             }
             if alg.is_some_and(|a| a != Algorithm::EdDSA) {
                 return Err("an Ed25519 key can only verify EdDSA".into());
@@ -135,7 +140,7 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
             VerifyingKey::from_secret(&secret, alg)
         }
         "oct" => return Err("symmetric (`oct`) keys are never taken from a remote key set".into()),
-        other => return Err(format!("key type `{}` is not supported", truncate(other))),
+        other => return Err(format!("key type `{}` is not supported", for_log(other))),
     }
     .map_err(|e| e.to_string())?;
     Ok(match raw.kid {
@@ -144,9 +149,16 @@ fn to_key(raw: RawJwk, policy: JwkPolicy) -> Result<VerifyingKey, String> {
     })
 }
 
-/// Shortens attacker-supplied text before it goes into a log line.
-fn truncate(s: &str) -> String {
-    s.chars().take(32).flat_map(char::escape_default).collect()
+/// A JSON error fit to print: serde's text quotes parts of the document, so it is escaped and
+/// shortened, and the place is kept.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let place = match e.line() {
+        0 => String::new(),
+        line => format!(" at line {line} column {}", e.column()),
+    };
+    let what = text.strip_suffix(&place).unwrap_or(&text);
+    format!("{}{place}", for_log(what))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use jsonwebtoken::Algorithm;
 
 use super::{jwk, AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+use crate::escape;
 
 /// Keys held in memory for the life of the service: HMAC secrets, PEM or DER public keys, or a
 /// local JWKS document.
@@ -58,7 +59,7 @@ impl StaticKeys {
             if self.by_kid.contains_key(kid) {
                 return Err(ConfigError::new(
                     ConfigErrorKind::DuplicateKeyId,
-                    format!("two keys have the kid `{kid}`"),
+                    format!("two keys have the kid `{}`", escape::for_log(kid)),
                 ));
             }
             self.by_kid.insert(kid.into(), self.keys.len());

@@ -1,10 +1,13 @@
 //! Getting a JWKS or discovery document over HTTP.
 
+use std::error::Error;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+
+use crate::escape;
 
 /// A document fetched from a key set or discovery endpoint.
 #[derive(Debug, Clone)]
@@ -31,17 +34,34 @@ impl Fetched {
 /// refresh path, never per request. The caller applies the timeout and checks the size again;
 /// the fetcher should stop reading once the body exceeds `max_len` bytes, set
 /// `Accept: application/json, application/jwk-set+json`, and refuse redirects to another host.
+///
+/// The errors it returns are logged and kept in [`CacheState::last_error`](crate::CacheState::last_error)
+/// as they are: leave a URL's password and query out of their messages. A panic, in `fetch`
+/// or in its future, fails that fetch with [`RemoteErrorKind::Panicked`]; the next fetch
+/// calls the fetcher again.
 pub trait JwksFetcher: Send + Sync + 'static {
     /// Fetches `url`, reading at most `max_len` bytes of body.
     fn fetch(&self, url: &str, max_len: usize) -> BoxFuture<'static, Result<Fetched, RemoteError>>;
 }
 
 /// Why fetching or reading a remote key set failed.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Its message never holds a URL's user name, password or query. Two errors are equal when
+/// their kind and message are; the [`source`](Error::source) is not compared.
+#[derive(Clone)]
 pub struct RemoteError {
     kind: RemoteErrorKind,
     message: Arc<str>,
+    source: Option<Arc<dyn Error + Send + Sync>>,
 }
+
+impl PartialEq for RemoteError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
+}
+
+impl Eq for RemoteError {}
 
 /// The reason behind a [`RemoteError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +85,9 @@ pub enum RemoteErrorKind {
     IssuerMismatch,
     /// A URL is not `https` and plain `http` was not allowed, or is not a URL at all.
     InvalidUrl,
+    /// The fetcher, or reading what it fetched, panicked. The panic was caught: this fetch
+    /// failed, and the next one starts afresh.
+    Panicked,
 }
 
 impl RemoteError {
@@ -73,7 +96,16 @@ impl RemoteError {
         Self {
             kind,
             message: message.into().into(),
+            source: None,
         }
+    }
+
+    /// The same error, caused by `source` (an I/O or HTTP client error), which
+    /// [`Error::source`] then returns. Its text should not hold a URL with secrets in it.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// The reason.
@@ -93,13 +125,35 @@ impl fmt::Debug for RemoteError {
         f.debug_struct("RemoteError")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("source", &self.source)
             .finish()
     }
 }
 
-impl std::error::Error for RemoteError {}
+impl Error for RemoteError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn Error + 'static))
+    }
+}
 
-/// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero.
+/// An error's message followed by its sources' (`a: b: c`), each escaped and shortened.
+pub(crate) fn causes(error: &dyn Error) -> String {
+    const MAX_DEPTH: usize = 8;
+    let mut text = escape::for_log(&error.to_string());
+    let mut next = error.source();
+    for _ in 0..MAX_DEPTH {
+        let Some(cause) = next else { break };
+        text.push_str(": ");
+        text.push_str(&escape::for_log(&cause.to_string()));
+        next = cause.source();
+    }
+    text
+}
+
+/// Reads `max-age` from a `Cache-Control` value; `no-store` and `no-cache` count as zero, and a
+/// number of seconds too large for a `u64` counts as `u64::MAX` (the caller clamps it).
 pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
     let mut max_age = None;
     for directive in cache_control.split(',') {
@@ -111,12 +165,9 @@ pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
         let mut parts = directive.splitn(2, '=');
         if let (Some(name), Some(value)) = (parts.next(), parts.next()) {
             if name.trim().eq_ignore_ascii_case("max-age") {
-                max_age = value
-                    .trim()
-                    .trim_matches('"')
-                    .parse::<u64>()
-                    .ok()
-                    .map(Duration::from_secs);
+                let digits = value.trim().trim_matches('"');
+                max_age = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| Duration::from_secs(digits.parse().unwrap_or(u64::MAX)));
             }
         }
     }
@@ -129,8 +180,9 @@ mod reqwest_fetcher {
     use futures_util::FutureExt as _;
     use reqwest::header::{ACCEPT, CACHE_CONTROL};
 
-    use super::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
+    use super::{causes, parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
     use crate::error::{ConfigError, ConfigErrorKind};
+    use crate::escape::redact_url;
 
     const MAX_REDIRECTS: usize = 3;
 
@@ -177,23 +229,22 @@ mod reqwest_fetcher {
         }
     }
 
-    fn network(e: reqwest::Error) -> RemoteError {
-        if e.is_redirect() {
-            RemoteError::new(
+    /// A client error as a [`RemoteError`]: the URL (redacted) is ours to print, the client's
+    /// own copy is dropped; the causes are kept, in the message and as the source.
+    fn network(e: reqwest::Error, url: &str) -> RemoteError {
+        let e = e.without_url();
+        let (kind, what) = if e.is_redirect() {
+            (
                 RemoteErrorKind::Redirect,
-                "the key set endpoint redirected to another host, or too often",
+                "redirected to another host, or too often",
             )
         } else if e.is_timeout() {
-            RemoteError::new(
-                RemoteErrorKind::Timeout,
-                "the key set endpoint did not answer in time",
-            )
+            (RemoteErrorKind::Timeout, "did not answer in time")
         } else {
-            RemoteError::new(
-                RemoteErrorKind::Network,
-                format!("cannot reach the key set endpoint: {e}"),
-            )
-        }
+            (RemoteErrorKind::Network, "cannot be reached")
+        };
+        let message = format!("`{url}` {what}: {}", causes(&e));
+        RemoteError::new(kind, message).with_source(e)
     }
 
     impl JwksFetcher for ReqwestFetcher {
@@ -206,19 +257,21 @@ mod reqwest_fetcher {
                 .client
                 .get(url)
                 .header(ACCEPT, "application/json, application/jwk-set+json");
+            let url = redact_url(url);
             async move {
+                let network = |e| network(e, &url);
                 let mut response = request.send().await.map_err(network)?;
                 let status = response.status();
                 if !status.is_success() {
                     return Err(RemoteError::new(
                         RemoteErrorKind::Status(status.as_u16()),
-                        format!("the key set endpoint answered {status}"),
+                        format!("`{url}` answered {status}"),
                     ));
                 }
                 let too_large = || {
                     RemoteError::new(
                         RemoteErrorKind::TooLarge,
-                        format!("the document is larger than {max_len} bytes"),
+                        format!("the document at `{url}` is larger than {max_len} bytes"),
                     )
                 };
                 if response
@@ -234,7 +287,7 @@ mod reqwest_fetcher {
                     .and_then(parse_max_age);
                 let mut body = Vec::new();
                 while let Some(chunk) = response.chunk().await.map_err(network)? {
-                    if body.len() + chunk.len() > max_len {
+                    if body.len().saturating_add(chunk.len()) > max_len {
                         return Err(too_large());
                     }
                     body.extend_from_slice(&chunk);
@@ -266,5 +319,10 @@ mod tests {
         assert_eq!(parse_max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(parse_max_age("public"), None);
         assert_eq!(parse_max_age("max-age=abc"), None);
+        assert_eq!(parse_max_age("max-age=-1"), None);
+        assert_eq!(parse_max_age("max-age="), None);
+        let max = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(parse_max_age("max-age=18446744073709551615"), max);
+        assert_eq!(parse_max_age("max-age=99999999999999999999999"), max);
     }
 }

@@ -7,13 +7,18 @@
 //!   the old snapshot meanwhile.
 //! - An unknown `kid` triggers one fetch for any number of concurrent requests, then a cooldown
 //!   (30 s) that counts failed fetches too; kids found unknown are remembered for the cooldown.
+//! - A `kid` still missing after a good fetch is the token's fault: 401 `UnknownKey`. After a
+//!   failed fetch, and during the cooldown it started, the key may be in the set we cannot
+//!   get: 503 `KeysUnavailable` with `Retry-After`, never 401.
 //! - A failing endpoint leaves the last good snapshot serving for `max_stale` (1 h) past its
 //!   age; after that, or before any fetch succeeded, requests get 503 `KeysUnavailable`.
 //! - A new snapshot replaces the old one whole: a removed key stops verifying.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
@@ -27,6 +32,7 @@ use serde::Deserialize;
 use super::jwk::{jwks_to_keys, JwkPolicy};
 use super::{KeySource, StaticKeys, TokenHeader, VerifyingKey};
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+use crate::escape;
 
 mod fetch;
 
@@ -48,13 +54,34 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 pub const DEFAULT_MAX_KEYS: usize = 64;
 const MAX_REMEMBERED_KIDS: usize = 1024;
 
+const DAY: Duration = Duration::from_secs(24 * 3600);
+/// The longest `cache_age`, and the highest upper age bound.
+const MAX_CACHE_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+const MAX_COOLDOWN: Duration = DAY;
+const MAX_MAX_STALE: Duration = Duration::from_secs(365 * 24 * 3600);
+const MAX_TIMEOUT: Duration = Duration::from_secs(600);
+const MAX_MAX_BODY: usize = 64 << 20;
+const MAX_MAX_KEYS: usize = 10_000;
+
 type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
 type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Source {
     Jwks(String),
     Issuer(String),
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, url) = match self {
+            Source::Jwks(url) => ("Jwks", url),
+            Source::Issuer(url) => ("Issuer", url),
+        };
+        f.debug_tuple(name)
+            .field(&format_args!("{}", escape::redact_url(url)))
+            .finish()
+    }
 }
 
 /// Configures a [`RemoteJwks`].
@@ -102,44 +129,47 @@ impl RemoteJwksBuilder {
     }
 
     /// How long a key set is used when its response has no `Cache-Control: max-age`
-    /// (default 10 minutes).
+    /// (default 10 minutes, at most 30 days).
     pub fn cache_age(mut self, age: Duration) -> Self {
         self.cache_age = age;
         self
     }
 
-    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day).
+    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day; `min`
+    /// at most `max`, `max` at most 30 days).
     pub fn cache_age_bounds(mut self, min: Duration, max: Duration) -> Self {
         self.age_bounds = (min, max);
         self
     }
 
     /// The pause after any fetch, good or failed, before an unknown `kid` may cause another
-    /// (default 30 s).
+    /// (default 30 s, at most 1 day).
     pub fn cooldown(mut self, cooldown: Duration) -> Self {
         self.cooldown = cooldown;
         self
     }
 
-    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h).
+    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h, at
+    /// most 365 days).
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
         self.max_stale = max_stale;
         self
     }
 
-    /// How long one fetch may take (default 5 s).
+    /// How long one fetch may take (default 5 s; more than zero, at most 10 minutes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The largest document accepted, in bytes (default 256 KiB).
+    /// The largest document accepted, in bytes (default 256 KiB; at least 1, at most 64 MiB).
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
         self
     }
 
-    /// The most keys taken from one key set (default 64); the rest are ignored.
+    /// The most keys taken from one key set (default 64; at least 1, at most 10 000); the rest
+    /// are ignored.
     pub fn max_keys(mut self, keys: usize) -> Self {
         self.max_keys = keys;
         self
@@ -163,6 +193,51 @@ impl RemoteJwksBuilder {
         self
     }
 
+    /// Refuses a setting out of its documented range, naming it: past these bounds time
+    /// arithmetic would overflow, or the setting makes no sense.
+    fn check_limits(&self) -> Result<(), String> {
+        let too_long = |name: &str, value: Duration, max: &str| {
+            format!("`{name}` is {value:?}; it must be at most {max}")
+        };
+        let (min_age, max_age) = self.age_bounds;
+        if self.cache_age > MAX_CACHE_AGE {
+            return Err(too_long("cache_age", self.cache_age, "30 days"));
+        }
+        if max_age > MAX_CACHE_AGE {
+            return Err(too_long("cache_age_bounds", max_age, "30 days"));
+        }
+        if min_age > max_age {
+            return Err(format!(
+                "`cache_age_bounds` has its minimum {min_age:?} above its maximum {max_age:?}"
+            ));
+        }
+        if self.cooldown > MAX_COOLDOWN {
+            return Err(too_long("cooldown", self.cooldown, "1 day"));
+        }
+        if self.max_stale > MAX_MAX_STALE {
+            return Err(too_long("max_stale", self.max_stale, "365 days"));
+        }
+        if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
+            return Err(format!(
+                "`timeout` is {:?}; it must be more than zero and at most 10 minutes",
+                self.timeout
+            ));
+        }
+        if self.max_body == 0 || self.max_body > MAX_MAX_BODY {
+            return Err(format!(
+                "`max_body` is {} bytes; it must be at least 1 and at most 64 MiB",
+                self.max_body
+            ));
+        }
+        if self.max_keys == 0 || self.max_keys > MAX_MAX_KEYS {
+            return Err(format!(
+                "`max_keys` is {}; it must be at least 1 and at most {MAX_MAX_KEYS}",
+                self.max_keys
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the settings and makes the key source. Nothing is fetched yet: call
     /// [`RemoteJwks::refresh`] to fetch eagerly, or let the first request do it.
     pub fn build(self) -> Result<RemoteJwks, ConfigError> {
@@ -170,14 +245,12 @@ impl RemoteJwksBuilder {
         let url = match &self.source {
             Source::Jwks(url) | Source::Issuer(url) => url,
         };
-        check_url(url, self.allow_http).map_err(|e| setting(e.to_string()))?;
-        if self.age_bounds.0 > self.age_bounds.1
-            || self.max_body == 0
-            || self.max_keys == 0
-            || self.timeout.is_zero()
-        {
-            return Err(setting("inconsistent remote key set limits".into()));
-        }
+        let what = match &self.source {
+            Source::Jwks(_) => "key set URL",
+            Source::Issuer(_) => "issuer",
+        };
+        check_url(what, url, self.allow_http).map_err(|e| setting(e.to_string()))?;
+        self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {
             Some(fetcher) => fetcher,
             #[cfg(feature = "reqwest")]
@@ -210,16 +283,36 @@ impl RemoteJwksBuilder {
     }
 }
 
-fn check_url(url: &str, allow_http: bool) -> Result<(), RemoteError> {
-    let https = url.len() > 8 && url[..8].eq_ignore_ascii_case("https://");
-    let http = url.len() > 7 && url[..7].eq_ignore_ascii_case("http://");
-    if https || (http && allow_http) {
-        Ok(())
-    } else {
-        Err(RemoteError::new(
+/// Whether `url` starts with `scheme` (ASCII, any case) and has something after it.
+fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.len() > scheme.len()
+        && url.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
+}
+
+/// Checks a URL taken from the configuration or a discovery document (`what` names it) before
+/// anything is fetched from it.
+fn check_url(what: &str, url: &str, allow_http: bool) -> Result<(), RemoteError> {
+    let invalid = |why: &str| {
+        RemoteError::new(
             RemoteErrorKind::InvalidUrl,
-            "key set and issuer URLs must be https:// (plain http:// only with allow_http)",
+            format!("the {what} `{}` {why}", escape::redact_url(url)),
+        )
+    };
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(invalid(
+            "holds spaces, control or non-ASCII characters: percent-encode them, and write \
+             an international host name in punycode",
+        ));
+    }
+    if has_scheme(url, "https://") || (allow_http && has_scheme(url, "http://")) {
+        Ok(())
+    } else if has_scheme(url, "http://") {
+        Err(invalid(
+            "is plain http://: use https://, or allow http (loopback tests and trusted \
+             networks only) with `.allow_http(true)` on the builder",
         ))
+    } else {
+        Err(invalid("is not an https:// URL"))
     }
 }
 
@@ -230,6 +323,9 @@ fn check_url(url: &str, allow_http: bool) -> Result<(), RemoteError> {
 /// (10 minutes, or `Cache-Control: max-age` within bounds); an unknown `kid` causes one fetch
 /// for any number of concurrent requests, then a cooldown that counts failed fetches too; a
 /// failing endpoint leaves the last good set serving for `max_stale`, then requests get 503.
+/// A `kid` missing from a freshly fetched set is refused as unknown (401); while the last
+/// fetch failed, it gets 503 with `Retry-After` instead, since its key may be in the set that
+/// could not be had.
 /// A new set replaces the old one whole. Fetches need a Tokio runtime with time enabled (what
 /// axum and tonic run on).
 ///
@@ -296,7 +392,8 @@ pub struct CacheState {
     pub failure_count: u64,
     /// The error of the last fetch, if it failed.
     pub last_error: Option<RemoteError>,
-    /// The URL keys are fetched from, once known (after discovery).
+    /// The URL keys are fetched from, once known (after discovery), with any user name,
+    /// password, query and fragment replaced by `***`: fit for a health page or a log.
     pub jwks_url: Option<String>,
 }
 
@@ -321,8 +418,23 @@ impl RemoteJwks {
     }
 
     /// Discovers an issuer's keys with the default settings and fetches them once, reporting
-    /// failure.
+    /// failure. The issuer must be `https://`; for plain `http://` (loopback tests, trusted
+    /// networks) use `RemoteJwks::discovery(issuer).allow_http(true).build()?` and then
+    /// [`refresh`](Self::refresh).
     pub async fn from_issuer(issuer: impl Into<String>) -> Result<Self, RemoteError> {
+        let issuer = issuer.into();
+        if has_scheme(&issuer, "http://") {
+            return Err(RemoteError::new(
+                RemoteErrorKind::InvalidUrl,
+                format!(
+                    "the issuer `{}` is plain http://, which `from_issuer` never fetches: use \
+                     https://, or (loopback tests and trusted networks only) \
+                     `RemoteJwks::discovery(issuer).allow_http(true).build()?` and then \
+                     `.refresh().await`",
+                    escape::redact_url(&issuer)
+                ),
+            ));
+        }
         let keys = Self::discovery(issuer)
             .build()
             .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidUrl, e.to_string()))?;
@@ -357,9 +469,10 @@ impl RemoteJwks {
             failure_count: control.failures,
             last_error: control.last_error.clone(),
             jwks_url: match &self.inner.source {
-                Source::Jwks(url) => Some(url.clone()),
-                Source::Issuer(_) => self.inner.jwks_url.get().cloned(),
-            },
+                Source::Jwks(url) => Some(url),
+                Source::Issuer(_) => self.inner.jwks_url.get(),
+            }
+            .map(|url| escape::redact_url(url)),
         }
     }
 }
@@ -373,6 +486,42 @@ impl fmt::Debug for RemoteJwks {
     }
 }
 
+/// The error for a discovery document whose `issuer` is not the configured one. Issuers are
+/// printed as URLs (up to 200 characters), so that the end where they differ is not cut off.
+fn issuer_mismatch(configured: &str, discovered: &str) -> RemoteError {
+    let one_slash = |a: &str, b: &str| a.strip_suffix('/') == Some(b);
+    let hint = if one_slash(configured, discovered) || one_slash(discovered, configured) {
+        "; they differ only by a trailing slash: configure the issuer exactly as the document \
+         spells it, since tokens carry it that way in `iss`"
+    } else {
+        ""
+    };
+    RemoteError::new(
+        RemoteErrorKind::IssuerMismatch,
+        format!(
+            "the discovery document names the issuer `{}`, not the configured `{}`{hint}",
+            escape::redact_url(discovered),
+            escape::redact_url(configured),
+        ),
+    )
+}
+
+/// The error for a fetch that panicked, with the panic's message when it has one.
+fn panicked(payload: &(dyn Any + Send)) -> RemoteError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    RemoteError::new(
+        RemoteErrorKind::Panicked,
+        format!(
+            "fetching the key set panicked: {}",
+            escape::for_log(message)
+        ),
+    )
+}
+
 fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
     // A panic while holding this lock leaves consistent data: recover it.
     control
@@ -380,8 +529,11 @@ fn lock(control: &Mutex<Control>) -> std::sync::MutexGuard<'_, Control> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn unavailable(retry_after: Option<Duration>) -> AuthError {
-    AuthErrorKind::KeysUnavailable { retry_after }.into()
+fn unavailable(retry_after: Duration) -> AuthError {
+    AuthErrorKind::KeysUnavailable {
+        retry_after: Some(retry_after),
+    }
+    .into()
 }
 
 impl Inner {
@@ -391,7 +543,13 @@ impl Inner {
         control.fetches += 1;
         let inner = Arc::clone(self);
         let fetch = async move {
-            let result = inner.fetch_snapshot().await;
+            // A panic anywhere in the fetch (a `JwksFetcher` called or polled, parsing) fails
+            // this fetch only: it must still clear `in_flight` and be recorded, or every later
+            // fetch would join a future that can never complete.
+            let result = AssertUnwindSafe(inner.fetch_snapshot())
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(panicked(&*panic)));
             inner.finish(result)
         }
         .boxed()
@@ -431,7 +589,8 @@ impl Inner {
                 RemoteError::new(
                     RemoteErrorKind::Timeout,
                     format!(
-                        "no answer from the key set endpoint within {:?}",
+                        "no answer from `{}` within {:?}",
+                        escape::redact_url(url),
                         self.timeout
                     ),
                 )
@@ -439,7 +598,11 @@ impl Inner {
         if fetched.body.len() > self.max_body {
             return Err(RemoteError::new(
                 RemoteErrorKind::TooLarge,
-                format!("the document is larger than {} bytes", self.max_body),
+                format!(
+                    "the document at `{}` is larger than {} bytes",
+                    escape::redact_url(url),
+                    self.max_body
+                ),
             ));
         }
         Ok(fetched)
@@ -465,12 +628,13 @@ impl Inner {
             )
         })?;
         if doc.issuer != *issuer {
-            return Err(RemoteError::new(
-                RemoteErrorKind::IssuerMismatch,
-                "the discovery document names another issuer than the configured one",
-            ));
+            return Err(issuer_mismatch(issuer, &doc.issuer));
         }
-        check_url(&doc.jwks_uri, self.allow_http)?;
+        check_url(
+            "discovery document's `jwks_uri`",
+            &doc.jwks_uri,
+            self.allow_http,
+        )?;
         Ok(self.jwks_url.get_or_init(|| doc.jwks_uri).clone())
     }
 
@@ -503,7 +667,8 @@ impl Inner {
 
     /// Whether a snapshot is past its age plus `max_stale`: no longer served.
     fn too_stale(&self, snapshot: &Snapshot, now: Instant) -> bool {
-        now.saturating_duration_since(snapshot.fetched_at) > snapshot.age + self.max_stale
+        now.saturating_duration_since(snapshot.fetched_at)
+            > snapshot.age.saturating_add(self.max_stale)
     }
 
     fn cooled_down(&self, control: &Control, now: Instant) -> bool {
@@ -598,7 +763,10 @@ impl RemoteJwks {
                 Some(Err(_)) => true,
                 None => false,
             };
-            if had_keys {
+            // Whether the last fetch brought a key set: only then is a missing kid the token's
+            // fault (401); after a failed one the keys cannot be had (503).
+            let last_fetch_good = control.last_error.is_none();
+            if had_keys && last_fetch_good {
                 if let Some(seen) = control.unknown_kids.get(kid) {
                     if now.saturating_duration_since(*seen) < inner.cooldown {
                         return ready(Err(AuthErrorKind::UnknownKey.into()));
@@ -608,11 +776,11 @@ impl RemoteJwks {
             match &control.in_flight {
                 Some(fetch) => fetch.clone(),
                 None if inner.cooled_down(&control, now) => inner.start(&mut control),
-                None if had_keys => {
+                None if had_keys && last_fetch_good => {
                     remember(&mut control, kid, now);
                     return ready(Err(AuthErrorKind::UnknownKey.into()));
                 }
-                None => return ready(Err(unavailable(Some(inner.retry_after(&control, now))))),
+                None => return ready(Err(unavailable(inner.retry_after(&control, now)))),
             }
         };
         let this = self.clone();
@@ -622,17 +790,20 @@ impl RemoteJwks {
             let now = (this.inner.now)();
             match this.lookup(kid.as_deref(), alg, now) {
                 Some(Ok(key)) => Ok(key),
-                Some(Err(error)) => {
-                    if *error.kind() == AuthErrorKind::UnknownKey {
-                        remember(
-                            &mut lock(&this.inner.control),
-                            kid.as_deref().unwrap_or(""),
-                            now,
-                        );
+                Some(Err(error)) if *error.kind() == AuthErrorKind::UnknownKey => {
+                    let mut control = lock(&this.inner.control);
+                    if fetched.is_ok() {
+                        remember(&mut control, kid.as_deref().unwrap_or(""), now);
+                        Err(error)
+                    } else {
+                        // The refetch failed: the kid may well be in the set we cannot get.
+                        Err(unavailable(this.inner.retry_after(&control, now)))
                     }
-                    Err(error)
                 }
-                None => Err(unavailable(fetched.err().map(|_| this.inner.cooldown))),
+                Some(Err(error)) => Err(error),
+                None => Err(unavailable(
+                    this.inner.retry_after(&lock(&this.inner.control), now),
+                )),
             }
         })))
     }
@@ -660,7 +831,8 @@ impl KeySource for RemoteJwks {
             // Too old to trust: as if nothing had been fetched, wait for a fetch.
             return self.fetch_then_lookup(header, now);
         }
-        if age >= current.age.mul_f32(0.8) {
+        // 80 % of the age, in integers: no float that could round past `Duration::MAX`.
+        if age >= current.age - current.age / 5 {
             inner.refresh_soon(now);
         }
         match current.keys.find(header) {

@@ -15,6 +15,7 @@ use crate::check::Check;
 use crate::crypto;
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
 use crate::key::{AlgorithmSet, KeySource, StaticKeys};
+use crate::once::SetOnce;
 use crate::rejection::DefaultRejection;
 use crate::service::JwtAuth;
 use crate::token::TokenSource;
@@ -104,8 +105,7 @@ impl<C> JwtAuthLayer<C> {
             checks: Vec::new(),
             cache: None,
             provider: None,
-            set: Vec::new(),
-            conflict: None,
+            once: SetOnce::default(),
             _claims: PhantomData,
         }
     }
@@ -150,10 +150,8 @@ pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     checks: Vec<Check<C>>,
     cache: Option<(usize, Duration)>,
     provider: Option<&'static CryptoProvider>,
-    /// The single-value settings called so far.
-    set: Vec<&'static str>,
-    /// The first setting called twice, refused by `build`.
-    conflict: Option<String>,
+    /// The single-value settings called so far; a repeat is refused by `build`.
+    once: SetOnce,
     _claims: PhantomData<fn() -> C>,
 }
 
@@ -172,26 +170,13 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
 impl<C, K> JwtAuthBuilder<C, K, DefaultRejection> {
     /// Names the protection space in `WWW-Authenticate` (`realm="..."`).
     pub fn realm(mut self, realm: &str) -> Self {
-        self.once("realm");
+        self.once.set("realm");
         self.rejection = self.rejection.realm(realm);
         self
     }
 }
 
 impl<C, K, R> JwtAuthBuilder<C, K, R> {
-    /// Records that a single-value setting was called; a second call is refused by `build`.
-    fn once(&mut self, name: &'static str) {
-        if self.set.contains(&name) {
-            self.conflict.get_or_insert_with(|| {
-                format!(
-                    "`{name}` is set twice: set it once, the second value would replace the first"
-                )
-            });
-        } else {
-            self.set.push(name);
-        }
-    }
-
     /// Accepts tokens issued by `issuer` (`iss`, compared exactly). Call again to trust more
     /// than one; with none configured, `iss` is not checked.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
@@ -215,14 +200,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Whether `exp` must be present (default `true`). An `exp` that is present is always
     /// checked.
     pub fn require_exp(mut self, required: bool) -> Self {
-        self.once("require_exp");
+        self.once.set("require_exp");
         self.require_exp = required;
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf` (default 60 s, at most 10 minutes).
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.once("leeway");
+        self.once.set("leeway");
         self.leeway = leeway;
         self
     }
@@ -263,14 +248,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// The largest token accepted, in bytes (default 8 KiB), checked before any decoding.
     pub fn max_token_len(mut self, len: usize) -> Self {
-        self.once("max_token_len");
+        self.once.set("max_token_len");
         self.max_token_len = len;
         self
     }
 
     /// The largest `kid` accepted, in bytes (default 256).
     pub fn max_kid_len(mut self, len: usize) -> Self {
-        self.once("max_kid_len");
+        self.once.set("max_kid_len");
         self.max_kid_len = len;
         self
     }
@@ -278,7 +263,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// The deepest nesting of JSON arrays and objects accepted in a token's header or payload
     /// (default 16), checked before the JSON is parsed.
     pub fn max_json_depth(mut self, depth: usize) -> Self {
-        self.once("max_json_depth");
+        self.once.set("max_json_depth");
         self.max_json_depth = depth;
         self
     }
@@ -292,7 +277,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// Reads the time from `clock` instead of the system clock (for tests).
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.once("clock");
+        self.once.set("clock");
         self.clock = Arc::new(clock);
         self
     }
@@ -338,7 +323,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// (a key set refresh), and failures are never remembered. Keyed by the whole token, so
     /// no two tokens can share an entry. Costs about 1 KiB per entry.
     pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
-        self.once("cache");
+        self.once.set("cache");
         self.cache = Some((capacity, max_lifetime));
         self
     }
@@ -346,7 +331,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Verifies signatures with this jsonwebtoken provider. Needed when both or neither of the
     /// crate's `aws-lc-rs` and `rust-crypto` features are enabled.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
-        self.once("crypto_provider");
+        self.once.set("crypto_provider");
         self.provider = Some(provider);
         self
     }
@@ -357,14 +342,13 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// [`AuthError`] to the response's extensions. It replaces what [`realm`](Self::realm)
     /// configured, so combining the two (or calling this twice) makes `build` fail.
     pub fn on_rejection<R2>(mut self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
-        if self.set.contains(&"realm") {
-            self.conflict.get_or_insert_with(|| {
+        if self.once.was_set("realm") {
+            self.once.refuse(
                 "`on_rejection` replaces the rejection `realm` configured: put the realm in \
-                 your own rejection"
-                    .to_owned()
-            });
+                 your own rejection",
+            );
         }
-        self.once("on_rejection");
+        self.once.set("on_rejection");
         JwtAuthBuilder {
             keys: self.keys,
             rejection,
@@ -384,8 +368,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             checks: self.checks,
             cache: self.cache,
             provider: self.provider,
-            set: self.set,
-            conflict: self.conflict,
+            once: self.once,
             _claims: PhantomData,
         }
     }
@@ -398,9 +381,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     where
         K: KeySource,
     {
-        if let Some(conflict) = self.conflict {
-            return Err(ConfigError::new(ConfigErrorKind::InvalidSetting, conflict));
-        }
+        self.once.check()?;
         let provider = crypto::resolve(self.provider)?;
         self.keys.check_config()?;
         let mut issuers = self.issuers;

@@ -90,6 +90,7 @@ mod future;
 mod json;
 mod key;
 mod layer;
+mod once;
 mod rejection;
 mod service;
 mod token;

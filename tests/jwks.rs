@@ -585,6 +585,79 @@ async fn outage_keeps_valid_tokens_accepted_until_max_stale_then_recovers() {
     assert!(env.remote.state().last_error.is_none());
 }
 
+/// A layer over `remote` with the verified-token cache on.
+fn cached_layer(remote: &RemoteJwks) -> JwtAuthLayer<TestClaims, RemoteJwks> {
+    builder::<TestClaims, _>(remote.clone())
+        .cache(100, Duration::from_secs(24 * 3600))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_cached_token_gets_503_once_the_key_set_is_too_stale() {
+    let env = Env::start(jwks([k1()])).await;
+    let cached = cached_layer(&env.remote);
+    let token = k1_token();
+    send(&cached, &token).await.assert_ok();
+    send(&cached, &token).await.assert_ok();
+
+    // The endpoint fails past the cache age plus max_stale: a fresh verification gets 503,
+    // and so does the token the cache remembers.
+    env.server.set_mode(Mode::Fail);
+    env.clock
+        .advance(DEFAULT_CACHE_AGE + DEFAULT_MAX_STALE + SECOND);
+    let _ = env.remote.refresh().await;
+    env.send(&token).await.assert_unavailable();
+    send(&cached, &token).await.assert_unavailable();
+
+    // Back up with the same key: the cached verdict stands again.
+    env.server.set_mode(Mode::serve());
+    env.clock.advance(DEFAULT_COOLDOWN + SECOND);
+    env.remote.refresh().await.unwrap();
+    send(&cached, &token).await.assert_ok();
+}
+
+#[tokio::test]
+async fn a_cached_token_stops_when_the_provider_removes_its_key() {
+    let env = Env::start(jwks([k1(), k2()])).await;
+    let cached = cached_layer(&env.remote);
+    let token = k1_token();
+    send(&cached, &token).await.assert_ok();
+    env.server.publish(jwks([k2()]));
+    env.clock.advance(DEFAULT_CACHE_AGE + SECOND);
+    env.remote.refresh().await.unwrap();
+    send(&cached, &token)
+        .await
+        .assert_refused(StatusCode::UNAUTHORIZED, AuthErrorKind::UnknownKey);
+    send(&cached, &k2_token()).await.assert_ok();
+}
+
+#[test]
+fn a_remote_setting_set_twice_is_refused_at_build() {
+    let url = "https://idp.example/jwks.json";
+    let error = RemoteJwks::builder(url)
+        .timeout(SECOND)
+        .timeout(2 * SECOND)
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting);
+    assert!(
+        error.to_string().contains("`timeout` is set twice"),
+        "{error}"
+    );
+    let error = RemoteJwks::builder(url)
+        .max_stale(SECOND)
+        .cooldown(SECOND)
+        .max_stale(SECOND)
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("`max_stale` is set twice"),
+        "{error}"
+    );
+    assert!(RemoteJwks::builder(url).timeout(SECOND).build().is_ok());
+}
+
 #[tokio::test]
 async fn nothing_fetched_and_endpoint_down_is_503_not_401() {
     let env = Env::start(jwks([k1()])).await;

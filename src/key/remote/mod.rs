@@ -33,6 +33,7 @@ use super::jwk::{jwks_to_keys, JwkPolicy};
 use super::{KeySource, StaticKeys, TokenHeader, VerifyingKey};
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 use crate::escape;
+use crate::once::SetOnce;
 
 mod fetch;
 
@@ -85,6 +86,9 @@ impl fmt::Debug for Source {
 }
 
 /// Configures a [`RemoteJwks`].
+///
+/// Every setting holds one value: setting one twice makes [`build`](Self::build) fail rather
+/// than silently keep only the second.
 #[must_use]
 pub struct RemoteJwksBuilder {
     source: Source,
@@ -98,6 +102,8 @@ pub struct RemoteJwksBuilder {
     max_keys: usize,
     allow_http: bool,
     now: Now,
+    /// The settings called so far; a repeat is refused by `build`.
+    once: SetOnce,
 }
 
 impl fmt::Debug for RemoteJwksBuilder {
@@ -125,12 +131,14 @@ impl RemoteJwksBuilder {
             max_keys: DEFAULT_MAX_KEYS,
             allow_http: false,
             now: Arc::new(Instant::now),
+            once: SetOnce::default(),
         }
     }
 
     /// How long a key set is used when its response has no `Cache-Control: max-age`
     /// (default 10 minutes, at most 30 days).
     pub fn cache_age(mut self, age: Duration) -> Self {
+        self.once.set("cache_age");
         self.cache_age = age;
         self
     }
@@ -138,6 +146,7 @@ impl RemoteJwksBuilder {
     /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day; `min`
     /// at most `max`, `max` at most 30 days).
     pub fn cache_age_bounds(mut self, min: Duration, max: Duration) -> Self {
+        self.once.set("cache_age_bounds");
         self.age_bounds = (min, max);
         self
     }
@@ -145,6 +154,7 @@ impl RemoteJwksBuilder {
     /// The pause after any fetch, good or failed, before an unknown `kid` may cause another
     /// (default 30 s, at most 1 day).
     pub fn cooldown(mut self, cooldown: Duration) -> Self {
+        self.once.set("cooldown");
         self.cooldown = cooldown;
         self
     }
@@ -152,18 +162,21 @@ impl RemoteJwksBuilder {
     /// How long past its age a key set keeps serving while the endpoint fails (default 1 h, at
     /// most 365 days).
     pub fn max_stale(mut self, max_stale: Duration) -> Self {
+        self.once.set("max_stale");
         self.max_stale = max_stale;
         self
     }
 
     /// How long one fetch may take (default 5 s; more than zero, at most 10 minutes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.once.set("timeout");
         self.timeout = timeout;
         self
     }
 
     /// The largest document accepted, in bytes (default 256 KiB; at least 1, at most 64 MiB).
     pub fn max_body(mut self, bytes: usize) -> Self {
+        self.once.set("max_body");
         self.max_body = bytes;
         self
     }
@@ -171,24 +184,28 @@ impl RemoteJwksBuilder {
     /// The most keys taken from one key set (default 64; at least 1, at most 10 000); the rest
     /// are ignored.
     pub fn max_keys(mut self, keys: usize) -> Self {
+        self.once.set("max_keys");
         self.max_keys = keys;
         self
     }
 
     /// Allows plain `http://` URLs: for loopback tests and trusted internal networks only.
     pub fn allow_http(mut self, allow: bool) -> Self {
+        self.once.set("allow_http");
         self.allow_http = allow;
         self
     }
 
     /// Fetches with this client instead of the default one.
     pub fn fetcher(mut self, fetcher: impl JwksFetcher) -> Self {
+        self.once.set("fetcher");
         self.fetcher = Some(Arc::new(fetcher));
         self
     }
 
     /// Reads monotonic time from `now` instead of `Instant::now` (for tests).
     pub fn clock(mut self, now: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
+        self.once.set("clock");
         self.now = Arc::new(now);
         self
     }
@@ -249,6 +266,7 @@ impl RemoteJwksBuilder {
             Source::Jwks(_) => "key set URL",
             Source::Issuer(_) => "issuer",
         };
+        self.once.check()?;
         check_url(what, url, self.allow_http).map_err(|e| setting(e.to_string()))?;
         self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {

@@ -318,10 +318,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Remembers up to `capacity` verified tokens for at most `max_lifetime` each (and never
     /// past their `exp`): a token seen before is accepted without a new signature check.
     ///
-    /// Off by default. On every hit `exp` and `nbf` are checked again with the leeway, and
-    /// the [`check`](Self::check) runs as usual; an entry dies with the key that verified it
-    /// (a key set refresh), and failures are never remembered. Keyed by the whole token, so
-    /// no two tokens can share an entry. Costs about 1 KiB per entry.
+    /// Off by default; at most 10,000,000 tokens for at most a day. A hit gives the verdict a
+    /// fresh verification would: `exp` and `nbf` are checked again with the leeway, the
+    /// [`check`](Self::check)s run as usual, and the key source is asked for the token's key
+    /// as for a new token, the hit standing only if it answers with the key that verified the
+    /// token (so a key set too stale gets 503, and a removed or replaced key ends the entry).
+    /// Failures are never remembered. Entries are keyed by the signed bytes, and a hit needs
+    /// the same signature (both spellings of an ECDSA signature count as one). Costs about
+    /// 1 KiB per entry.
     pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
         self.once.set("cache");
         self.cache = Some((capacity, max_lifetime));

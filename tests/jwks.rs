@@ -1475,3 +1475,20 @@ async fn state_reports_readiness_counts_and_last_error() {
     assert!(state.last_error.is_none());
     assert_eq!(state.age, Some(Duration::ZERO));
 }
+
+#[tokio::test]
+async fn a_discovery_document_that_is_a_json_array_is_refused() {
+    let server = JwksServer::start(jwks([k1()])).await;
+    // A derived parser would read this as `{"issuer": .., "jwks_uri": ..}`.
+    server.set_discovery(Some(
+        serde_json::json!([server.issuer(), server.jwks_url()]).to_string(),
+    ));
+    let remote = RemoteJwks::discovery(server.issuer())
+        .allow_http(true)
+        .build()
+        .unwrap();
+    let error = remote.refresh().await.unwrap_err();
+    assert_eq!(error.kind(), RemoteErrorKind::InvalidDocument);
+    assert!(error.to_string().contains("JSON object"), "{error}");
+    assert_eq!(server.jwks_hits(), 0);
+}

@@ -1232,3 +1232,23 @@ async fn hs256_signed_with_a_jwks_public_key_is_refused() {
     let kind = assert_refused(&send(keys, &forged).await, "HS256 with kid rsa-1");
     assert_eq!(kind, AuthErrorKind::UnsupportedAlgorithm);
 }
+
+#[test]
+fn a_jwks_document_or_key_that_is_a_json_array_is_refused() {
+    let x = ed_component();
+    // A derived parser would read `[[key]]` as `{"keys": [key]}`.
+    let document = format!(r#"[[{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}]]"#);
+    let error = StaticKeys::new().jwks(&document).unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidJwks, "{error}");
+    assert!(error.to_string().contains("JSON object"), "{error}");
+    // A key spelled as an array of its members is skipped, like any unusable key.
+    let document = format!(
+        r#"{{"keys":[["OKP",null,null,"EdDSA","k","Ed25519",null,null,"{x}",null,null]]}}"#
+    );
+    assert_eq!(
+        config_error(StaticKeys::new().jwks(&document)),
+        ConfigErrorKind::NoKeys
+    );
+    let object = format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}]}}"#);
+    assert_eq!(StaticKeys::new().jwks(&object).unwrap().len(), 1);
+}

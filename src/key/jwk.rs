@@ -48,6 +48,12 @@ pub(crate) fn jwks_to_keys(
     json: &[u8],
     policy: JwkPolicy,
 ) -> Result<Vec<VerifyingKey>, ConfigError> {
+    if !crate::json::is_object(json) {
+        return Err(ConfigError::new(
+            ConfigErrorKind::InvalidJwks,
+            "not a JWKS document: it must be a JSON object with `keys`",
+        ));
+    }
     let set: RawSet = serde_json::from_slice(json).map_err(|e| {
         ConfigError::new(
             ConfigErrorKind::InvalidJwks,
@@ -62,6 +68,10 @@ pub(crate) fn jwks_to_keys(
                 "JWKS holds more keys than allowed; the rest are ignored"
             );
             break;
+        }
+        if !value.is_object() {
+            tracing::warn!(index, "skipping JWKS key: it is not a JSON object");
+            continue;
         }
         match serde_json::from_value::<RawJwk>(value)
             .map_err(|_| String::from("its members do not have the types a JWK needs"))

@@ -639,12 +639,16 @@ impl Inner {
             issuer.trim_end_matches('/')
         );
         let fetched = self.get(&url).await?;
-        let doc: Discovery = serde_json::from_slice(&fetched.body).map_err(|_| {
+        let invalid = || {
             RemoteError::new(
                 RemoteErrorKind::InvalidDocument,
-                "the discovery document lacks `issuer` or `jwks_uri`",
+                "the discovery document is not a JSON object with `issuer` and `jwks_uri`",
             )
-        })?;
+        };
+        if !crate::json::is_object(&fetched.body) {
+            return Err(invalid());
+        }
+        let doc: Discovery = serde_json::from_slice(&fetched.body).map_err(|_| invalid())?;
         if doc.issuer != *issuer {
             return Err(issuer_mismatch(issuer, &doc.issuer));
         }

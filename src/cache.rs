@@ -19,8 +19,11 @@ pub(crate) struct Entry<C> {
     nbf: Option<f64>,
     /// Cached no later than this (Unix seconds): the configured maximum lifetime.
     until: f64,
-    /// The signature that verified, in its one spelling (see [`canonical`]).
-    signature: Box<[u8]>,
+    /// The signature segment that verified, as the token spelled it (base64url).
+    signature_text: Box<[u8]>,
+    /// For ECDSA, the signature in its one spelling (see [`canonical`]), so that the other
+    /// spelling finds the entry too; empty for other algorithms.
+    canonical: Box<[u8]>,
     /// The key that verified the token: a hit stands only if the key source still answers
     /// with this very key.
     key: Weak<VerifyingKey>,
@@ -95,11 +98,18 @@ impl<C> TokenCache<C> {
             self.entries.remove(segments.message);
             return None;
         }
+        // The same spelling: compared as text, nothing to decode.
+        if canonical::same(segments.signature, &entry.signature_text) {
+            return Some(entry);
+        }
+        if entry.canonical.is_empty() {
+            return None;
+        }
         let mut buffer = token::segment_buffer();
         let presented = token::b64(segments.signature, &mut buffer).ok()?;
         let mut room = [0; canonical::ROOM];
         let presented = canonical::signature(entry.alg, &presented, &mut room);
-        canonical::same(presented, &entry.signature).then_some(entry)
+        canonical::same(presented, &entry.canonical).then_some(entry)
     }
 
     /// Remembers a token that just verified with `key`.
@@ -124,7 +134,12 @@ impl<C> TokenCache<C> {
             return;
         };
         let mut room = [0; canonical::ROOM];
-        let signature = canonical::signature(header.alg, &signature, &mut room);
+        let spelled = canonical::signature(header.alg, &signature, &mut room);
+        let canonical = if canonical::is_malleable(header.alg) {
+            spelled.into()
+        } else {
+            Box::default()
+        };
         let mut until = times.now + self.max_lifetime.as_secs_f64();
         if let Some(exp) = times.exp {
             until = until.min(exp);
@@ -134,7 +149,8 @@ impl<C> TokenCache<C> {
             exp: times.exp,
             nbf: times.nbf,
             until,
-            signature: signature.into(),
+            signature_text: segments.signature.into(),
+            canonical,
             key: Arc::downgrade(key),
             alg: header.alg,
             kid: header.kid.map(|kid| kid.into()),

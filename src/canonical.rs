@@ -23,6 +23,11 @@ const P384_N: [u8; 48] = [
     0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
 ];
 
+/// Whether signatures of `alg` have a second valid spelling (ECDSA).
+pub(crate) fn is_malleable(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::ES256 | Algorithm::ES384)
+}
+
 /// `signature` in its one spelling for `alg`: for ECDSA, `s` is replaced by `n - s` when that
 /// is smaller ("low S"); other signatures, and ECDSA signatures of the wrong length or with
 /// `s >= n` (which never verify), are returned as they are.

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 /// The most characters of outside text kept in one message.
 const MAX_CHARS: usize = 64;
 /// The most characters of a URL kept in one message.
+#[cfg_attr(not(feature = "remote"), allow(dead_code))]
 const MAX_URL_CHARS: usize = 200;
 
 /// `text` with control characters, quotes and non-ASCII escaped (`\n`, `\u{202e}`), cut to
@@ -39,6 +40,7 @@ fn escaped(text: &str, max: usize) -> String {
 ///
 /// `https://user:pass@idp.example/jwks?key=s3cret#x` prints as
 /// `https://***@idp.example/jwks?***`.
+#[cfg_attr(not(feature = "remote"), allow(dead_code))]
 pub(crate) fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(at) => (&url[..at + 3], &url[at + 3..]),

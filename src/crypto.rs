@@ -4,8 +4,8 @@
 use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
+use crate::algorithms::AlgorithmSet;
 use crate::error::{AuthError, AuthErrorKind, ConfigError};
-use crate::key::AlgorithmSet;
 
 /// The provider named by the crate's features, decided at build time.
 ///

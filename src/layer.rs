@@ -10,11 +10,13 @@ use http::request::Parts;
 use jsonwebtoken::crypto::CryptoProvider;
 use tower_layer::Layer;
 
+use crate::algorithms::AlgorithmSet;
 use crate::cache::TokenCache;
 use crate::check::Check;
+use crate::config::Config;
 use crate::crypto;
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
-use crate::key::{AlgorithmSet, KeySource, StaticKeys};
+use crate::key::{KeySource, StaticKeys};
 use crate::once::SetOnce;
 use crate::rejection::DefaultRejection;
 use crate::service::JwtAuth;
@@ -39,16 +41,6 @@ const MAX_TOKEN_LIMIT: usize = 1024 * 1024;
 const MAX_CACHE_CAPACITY: usize = 10_000_000;
 /// The longest a verified token may stay cached.
 const MAX_CACHE_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// The configuration a layer shares with every service it makes.
-pub(crate) struct Config<C, K, R> {
-    pub(crate) keys: K,
-    pub(crate) rejection: R,
-    pub(crate) verifier: Verifier,
-    pub(crate) optional: bool,
-    pub(crate) checks: Vec<Check<C>>,
-    pub(crate) cache: Option<TokenCache<C>>,
-}
 
 /// A [`Layer`] that authenticates every request with a JWT before it reaches the inner service.
 ///

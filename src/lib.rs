@@ -79,10 +79,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod algorithms;
 mod cache;
 mod canonical;
 mod check;
 mod claims;
+mod config;
 mod crypto;
 mod error;
 mod escape;
@@ -98,6 +100,7 @@ mod validation;
 mod verify;
 
 #[cfg(feature = "axum")]
+pub use algorithms::AlgorithmSet;
 pub use claims::ClaimsRejection;
 pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
@@ -110,9 +113,7 @@ pub use key::remote::{
     RemoteJwksBuilder, RemoteKeyFuture, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_BODY,
     DEFAULT_MAX_KEYS, DEFAULT_MAX_STALE, DEFAULT_TIMEOUT,
 };
-pub use key::{
-    AlgorithmSet, Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, VerifyingKey,
-};
+pub use key::{Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, VerifyingKey};
 pub use layer::{
     JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN,
     DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,

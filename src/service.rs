@@ -8,9 +8,9 @@ use http::{Request, Response};
 use serde::de::DeserializeOwned;
 use tower_service::Service;
 
+use crate::config::Config;
 use crate::future::ResponseFuture;
 use crate::key::{KeySource, StaticKeys};
-use crate::layer::Config;
 use crate::rejection::{DefaultRejection, OnRejection};
 
 /// The service [`JwtAuthLayer`](crate::JwtAuthLayer) wraps around an inner service.

@@ -8,9 +8,10 @@ use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::Algorithm;
 use serde::de::DeserializeOwned;
 
+use crate::algorithms::AlgorithmSet;
 use crate::crypto;
 use crate::error::{AuthError, AuthErrorKind};
-use crate::key::{AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
+use crate::key::{KeySource, TokenHeader, VerifyingKey};
 use crate::token::{self, RawHeader, Token, TokenSource};
 use crate::validation::{Rules, Times};
 

@@ -8,7 +8,8 @@ use std::str::FromStr;
 use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 
-use super::{AlgorithmSet, VerifyingKey};
+use super::VerifyingKey;
+use crate::algorithms::AlgorithmSet;
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::escape::for_log;
 

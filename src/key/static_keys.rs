@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
-use super::{jwk, AlgorithmSet, KeySource, TokenHeader, VerifyingKey};
+use super::{jwk, KeySource, TokenHeader, VerifyingKey};
+use crate::algorithms::AlgorithmSet;
 use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 use crate::escape;
 

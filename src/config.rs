@@ -1,0 +1,16 @@
+//! What a layer's services read on every request: fixed when the layer is built, shared by
+//! every service and response future behind one `Arc`.
+
+use crate::cache::TokenCache;
+use crate::check::Check;
+use crate::verify::Verifier;
+
+/// The configuration a layer shares with every service it makes.
+pub(crate) struct Config<C, K, R> {
+    pub(crate) keys: K,
+    pub(crate) rejection: R,
+    pub(crate) verifier: Verifier,
+    pub(crate) optional: bool,
+    pub(crate) checks: Vec<Check<C>>,
+    pub(crate) cache: Option<TokenCache<C>>,
+}

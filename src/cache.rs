@@ -8,8 +8,8 @@ use std::time::Duration;
 use jsonwebtoken::Algorithm;
 
 use crate::canonical;
+use crate::jws::{self, RawHeader, Segments};
 use crate::key::{TokenHeader, VerifyingKey};
-use crate::token::{self, RawHeader, Segments};
 use crate::validation::Times;
 
 /// What the cache remembers of a verified token.
@@ -105,8 +105,8 @@ impl<C> TokenCache<C> {
         if entry.canonical.is_empty() {
             return None;
         }
-        let mut buffer = token::segment_buffer();
-        let presented = token::b64(segments.signature, &mut buffer).ok()?;
+        let mut buffer = jws::segment_buffer();
+        let presented = jws::b64(segments.signature, &mut buffer).ok()?;
         let mut room = [0; canonical::ROOM];
         let presented = canonical::signature(entry.alg, &presented, &mut room);
         canonical::same(presented, &entry.canonical).then_some(entry)
@@ -121,11 +121,11 @@ impl<C> TokenCache<C> {
         claims: Arc<C>,
         times: &Times,
     ) {
-        let mut header_buffer = token::segment_buffer();
-        let mut signature_buffer = token::segment_buffer();
+        let mut header_buffer = jws::segment_buffer();
+        let mut signature_buffer = jws::segment_buffer();
         let (Ok(header), Ok(signature)) = (
-            token::b64(segments.header, &mut header_buffer),
-            token::b64(segments.signature, &mut signature_buffer),
+            jws::b64(segments.header, &mut header_buffer),
+            jws::b64(segments.signature, &mut signature_buffer),
         ) else {
             return;
         };

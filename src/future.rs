@@ -15,9 +15,10 @@ use crate::check::{self, CheckFuture, Outcome};
 use crate::claims::Claims;
 use crate::config::Config;
 use crate::error::{AuthError, AuthErrorKind};
+use crate::extract::Token;
+use crate::jws;
 use crate::key::KeySource;
 use crate::rejection::{OnRejection, Protocol};
-use crate::token::{self, Token};
 use crate::verify::Pending;
 
 pin_project! {
@@ -66,7 +67,7 @@ fn start<C, K: KeySource, R>(
     let verifier = &config.verifier;
     let hit = config.cache.as_ref().and_then(|cache| {
         // Positions only: a hit compares every byte with a token that passed `split`.
-        let dots = token::find_dots(token.as_bytes())?;
+        let dots = jws::find_dots(token.as_bytes())?;
         let rules = &verifier.rules;
         let segments = dots.segments(token.as_bytes());
         let entry = cache.get(&segments, rules.now(), rules.leeway.as_secs_f64())?;

@@ -16,12 +16,13 @@ use crate::check::Check;
 use crate::config::Config;
 use crate::crypto;
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
+use crate::extract::TokenSource;
+use crate::jws::{normalize_type, HeaderRules};
 use crate::key::{KeySource, StaticKeys};
 use crate::once::SetOnce;
 use crate::rejection::DefaultRejection;
 use crate::service::JwtAuth;
-use crate::token::TokenSource;
-use crate::validation::{normalize_type, Clock, Rules, SystemClock};
+use crate::validation::{Clock, Rules, SystemClock};
 use crate::verify::Verifier;
 
 /// The default largest token accepted, in bytes, checked before any decoding.
@@ -417,17 +418,19 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         }
         let verifier = Verifier {
             sources,
-            algorithms: self.algorithms,
+            header: HeaderRules {
+                algorithms: self.algorithms,
+                max_kid_len: self.max_kid_len,
+                max_json_depth: self.max_json_depth,
+                types: self.types,
+            },
             max_token_len: self.max_token_len,
-            max_kid_len: self.max_kid_len,
-            max_json_depth: self.max_json_depth,
             rules: Rules {
                 require_exp: self.require_exp,
                 leeway: self.leeway,
                 issuers,
                 audiences: self.audiences,
                 required: self.required,
-                types: self.types,
                 clock: self.clock,
             },
             provider,

@@ -88,14 +88,15 @@ mod config;
 mod crypto;
 mod error;
 mod escape;
+mod extract;
 mod future;
 mod json;
+mod jws;
 mod key;
 mod layer;
 mod once;
 mod rejection;
 mod service;
-mod token;
 mod validation;
 mod verify;
 
@@ -104,6 +105,7 @@ pub use algorithms::AlgorithmSet;
 pub use claims::ClaimsRejection;
 pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+pub use extract::TokenSource;
 pub use future::ResponseFuture;
 #[cfg(feature = "reqwest")]
 pub use key::remote::ReqwestFetcher;
@@ -120,7 +122,6 @@ pub use layer::{
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
 pub use service::JwtAuth;
-pub use token::TokenSource;
 pub use validation::{Clock, SystemClock};
 
 /// Re-exported so that users name algorithms and providers from the same version we use.

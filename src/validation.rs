@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{AuthError, AuthErrorKind};
-use crate::token::Text;
+use crate::jws::Text;
 
 /// Where the middleware reads the current time.
 ///
@@ -51,8 +51,6 @@ pub(crate) struct Rules {
     pub(crate) issuers: Vec<String>,
     pub(crate) audiences: Vec<String>,
     pub(crate) required: Vec<String>,
-    /// Expected `typ` values, lower case, without `application/`.
-    pub(crate) types: Vec<String>,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -64,46 +62,11 @@ impl fmt::Debug for Rules {
             .field("issuers", &self.issuers)
             .field("audiences", &self.audiences)
             .field("required", &self.required)
-            .field("types", &self.types)
             .finish_non_exhaustive()
     }
 }
 
-/// Lower-cases a media type and drops an `application/` prefix, as RFC 7515 §4.1.9 allows.
-pub(crate) fn normalize_type(typ: &str) -> String {
-    let lower = typ.to_ascii_lowercase();
-    match lower.strip_prefix("application/") {
-        Some(rest) => rest.to_owned(),
-        None => lower,
-    }
-}
-
 impl Rules {
-    pub(crate) fn check_type(&self, typ: Option<&str>) -> Result<(), AuthError> {
-        if self.types.is_empty() {
-            return Ok(());
-        }
-        let typ = typ.ok_or(AuthErrorKind::InvalidType)?;
-        // The token's text: compare bytes, never slice it at an index that may split a char.
-        const PREFIX: &[u8] = b"application/";
-        let bytes = typ.as_bytes();
-        let bare =
-            if bytes.len() > PREFIX.len() && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
-                &bytes[PREFIX.len()..]
-            } else {
-                bytes
-            };
-        if self
-            .types
-            .iter()
-            .any(|t| t.as_bytes().eq_ignore_ascii_case(bare))
-        {
-            Ok(())
-        } else {
-            Err(AuthErrorKind::InvalidType.into())
-        }
-    }
-
     /// Checks the registered claims of a decoded payload, without building any claims type.
     ///
     /// `audiences` replaces the configured audiences (per-issuer audiences).
@@ -614,7 +577,6 @@ mod tests {
             issuers: vec![],
             audiences: vec![],
             required: vec![],
-            types: vec![],
             clock: Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000)),
         };
         f(&mut r);
@@ -953,19 +915,5 @@ mod tests {
             }
         );
         assert_eq!((exp, nbf), (Some(1000050.0), Some(999000.5)));
-    }
-
-    #[test]
-    fn type_rules() {
-        let r = rules(|r| r.types = vec![normalize_type("application/at+jwt")]);
-        assert!(r.check_type(Some("at+jwt")).is_ok());
-        assert!(r.check_type(Some("application/AT+JWT")).is_ok());
-        assert!(r.check_type(Some("JWT")).is_err());
-        assert!(r.check_type(None).is_err());
-        assert!(rules(|_| {}).check_type(None).is_ok());
-        assert!(
-            r.check_type(Some("aaaaaaaaaaa\u{e9}b")).is_err(),
-            "no panic on a char boundary"
-        );
     }
 }

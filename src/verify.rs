@@ -8,20 +8,18 @@ use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::Algorithm;
 use serde::de::DeserializeOwned;
 
-use crate::algorithms::AlgorithmSet;
 use crate::crypto;
 use crate::error::{AuthError, AuthErrorKind};
+use crate::extract::{self, Token, TokenSource};
+use crate::jws::{self, HeaderRules};
 use crate::key::{KeySource, TokenHeader, VerifyingKey};
-use crate::token::{self, RawHeader, Token, TokenSource};
 use crate::validation::{Rules, Times};
 
 /// Everything needed to verify a token, fixed at build time.
 pub(crate) struct Verifier {
     pub(crate) sources: Vec<TokenSource>,
-    pub(crate) algorithms: AlgorithmSet,
+    pub(crate) header: HeaderRules,
     pub(crate) max_token_len: usize,
-    pub(crate) max_kid_len: usize,
-    pub(crate) max_json_depth: usize,
     pub(crate) rules: Rules,
     pub(crate) provider: &'static CryptoProvider,
 }
@@ -30,10 +28,8 @@ impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
             .field("sources", &self.sources)
-            .field("algorithms", &self.algorithms)
+            .field("header", &self.header)
             .field("max_token_len", &self.max_token_len)
-            .field("max_kid_len", &self.max_kid_len)
-            .field("max_json_depth", &self.max_json_depth)
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
@@ -43,7 +39,7 @@ impl fmt::Debug for Verifier {
 pub(crate) struct Pending {
     pub(crate) token: Token,
     /// The token's shape, checked in `begin`.
-    pub(crate) dots: token::Dots,
+    pub(crate) dots: jws::Dots,
     pub(crate) alg: Algorithm,
     /// The unverified `iss`, kept only for key sources that route by issuer.
     pub(crate) iss: Option<Box<str>>,
@@ -53,13 +49,13 @@ pub(crate) struct Pending {
 #[derive(serde::Deserialize)]
 struct IssuerOnly<'a> {
     #[serde(borrow, default)]
-    iss: Option<token::Text<'a>>,
+    iss: Option<jws::Text<'a>>,
 }
 
 impl Verifier {
     /// Finds the token of a request and checks its size, before anything is decoded.
     pub(crate) fn extract(&self, headers: &HeaderMap) -> Result<Token, AuthError> {
-        let token = token::extract(&self.sources, headers)?;
+        let token = extract::extract(&self.sources, headers)?;
         let len = token.as_bytes().len();
         if len > self.max_token_len {
             return Err(AuthErrorKind::TokenTooLarge {
@@ -77,21 +73,16 @@ impl Verifier {
         token: Token,
         keys: &K,
     ) -> Result<(Pending, K::Future), AuthError> {
-        let dots = token::split(token.as_bytes())?;
+        let dots = jws::split(token.as_bytes())?;
         let segments = dots.segments(token.as_bytes());
-        let mut header_buffer = token::segment_buffer();
-        let header_json = token::b64(segments.header, &mut header_buffer)?;
-        token::check_depth(&header_json, self.max_json_depth)?;
-        let header = RawHeader::parse(&header_json)?.check(self.max_kid_len)?;
-        if !self.algorithms.contains(header.alg) {
-            return Err(AuthErrorKind::UnsupportedAlgorithm.into());
-        }
-        self.rules.check_type(header.typ.as_deref())?;
-        let mut payload_buffer = token::segment_buffer();
+        let mut header_buffer = jws::segment_buffer();
+        let header_json = jws::b64(segments.header, &mut header_buffer)?;
+        let header = self.header.accept(&header_json)?;
+        let mut payload_buffer = jws::segment_buffer();
         let payload;
         let iss = if keys.routes_by_issuer() {
-            payload = token::b64(segments.payload, &mut payload_buffer)?;
-            token::check_depth(&payload, self.max_json_depth)?;
+            payload = jws::b64(segments.payload, &mut payload_buffer)?;
+            jws::check_depth(&payload, self.header.max_json_depth)?;
             if !crate::json::is_object(&payload) {
                 return Err(
                     AuthErrorKind::Malformed("the payload is not a JSON object of claims").into(),
@@ -136,8 +127,8 @@ impl Verifier {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
         }
         let segments = pending.dots.segments(pending.token.as_bytes());
-        let mut buffer = token::segment_buffer();
-        let signature = token::b64(segments.signature, &mut buffer)?;
+        let mut buffer = jws::segment_buffer();
+        let signature = jws::b64(segments.signature, &mut buffer)?;
         crypto::verify(
             self.provider,
             pending.alg,
@@ -146,8 +137,8 @@ impl Verifier {
             segments.message,
             &signature,
         )?;
-        let payload = token::b64(segments.payload, &mut buffer)?;
-        token::check_depth(&payload, self.max_json_depth)?;
+        let payload = jws::b64(segments.payload, &mut buffer)?;
+        jws::check_depth(&payload, self.header.max_json_depth)?;
         let audiences = pending
             .iss
             .as_deref()

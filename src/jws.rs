@@ -1,175 +1,16 @@
-//! Where the token comes from, and its compact JWS shape.
+//! The compact JWS: its shape (three base64url segments), decoding a segment, bounded JSON
+//! nesting, and the one place JOSE header rules live.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::mem::MaybeUninit;
 
 use base64_simd::Out;
-use http::header::{AUTHORIZATION, COOKIE};
-use http::{HeaderMap, HeaderName, HeaderValue};
 use jsonwebtoken::Algorithm;
 use serde::{Deserialize, Deserializer};
 
+use crate::algorithms::AlgorithmSet;
 use crate::error::{AuthError, AuthErrorKind};
-
-/// Where the middleware looks for the token.
-///
-/// The default is [`TokenSource::Bearer`]. With several sources, every one is read: a request
-/// that carries a token in more than one place (or twice in one place) is refused with 400
-/// `invalid_request`, as RFC 6750 §2 requires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenSource {
-    /// `Authorization: Bearer <token>`; the scheme is matched case-insensitively.
-    Bearer,
-    /// A cookie with this name.
-    Cookie(Cow<'static, str>),
-    /// The whole value of this header.
-    Header(HeaderName),
-}
-
-impl TokenSource {
-    /// A cookie with this name.
-    pub fn cookie(name: impl Into<Cow<'static, str>>) -> Self {
-        Self::Cookie(name.into())
-    }
-
-    /// The whole value of this header.
-    pub fn header(name: HeaderName) -> Self {
-        Self::Header(name)
-    }
-}
-
-/// A token found in a request: the header value that holds it, and where in that value.
-#[derive(Clone)]
-pub(crate) struct Token {
-    value: HeaderValue,
-    start: usize,
-    end: usize,
-}
-
-impl Token {
-    /// The token's bytes, checked to be visible ASCII when it was found.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.value
-            .as_bytes()
-            .get(self.start..self.end)
-            .unwrap_or_default()
-    }
-}
-
-fn found(value: &HeaderValue, start: usize, end: usize) -> Result<Option<Token>, AuthError> {
-    let bytes = &value.as_bytes()[start..end];
-    if bytes.is_empty() {
-        return Err(AuthErrorKind::InvalidRequest("the token is empty").into());
-    }
-    // Branch-free over the whole token, so that it vectorises: visible ASCII is 0x21..=0x7e.
-    if !bytes
-        .iter()
-        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5e))
-    {
-        return Err(
-            AuthErrorKind::InvalidRequest("the token has characters a token cannot have").into(),
-        );
-    }
-    Ok(Some(Token {
-        value: value.clone(),
-        start,
-        end,
-    }))
-}
-
-fn single<'h>(
-    headers: &'h HeaderMap,
-    name: &HeaderName,
-) -> Result<Option<&'h HeaderValue>, AuthError> {
-    let mut all = headers.get_all(name).iter();
-    match (all.next(), all.next()) {
-        (None, _) => Ok(None),
-        (Some(value), None) => Ok(Some(value)),
-        (Some(_), Some(_)) => Err(AuthErrorKind::MultipleTokens.into()),
-    }
-}
-
-fn bearer(headers: &HeaderMap) -> Result<Option<Token>, AuthError> {
-    let Some(value) = single(headers, &AUTHORIZATION)? else {
-        return Ok(None);
-    };
-    let bytes = value.as_bytes();
-    const SCHEME: &[u8] = b"bearer";
-    if bytes.len() < SCHEME.len() || !bytes[..SCHEME.len()].eq_ignore_ascii_case(SCHEME) {
-        // Another scheme (Basic, ...): not a bearer token.
-        return Ok(None);
-    }
-    let rest = &bytes[SCHEME.len()..];
-    if !rest.is_empty() && rest[0] != b' ' {
-        // `BearerX...` is another scheme's name.
-        return Ok(None);
-    }
-    let spaces = rest.iter().take_while(|b| **b == b' ').count();
-    let end = bytes.len() - bytes.iter().rev().take_while(|b| **b == b' ').count();
-    let start = (SCHEME.len() + spaces).min(end);
-    found(value, start, end)
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Result<Option<Token>, AuthError> {
-    let mut token = None;
-    for value in headers.get_all(COOKIE) {
-        let bytes = value.as_bytes();
-        let mut offset = 0;
-        for pair in bytes.split(|b| *b == b';') {
-            let pair_start = offset;
-            offset += pair.len() + 1;
-            let Some(eq) = pair.iter().position(|b| *b == b'=') else {
-                continue;
-            };
-            if pair[..eq].trim_ascii() != name.as_bytes() {
-                continue;
-            }
-            let raw = &pair[eq + 1..];
-            let lead = raw.len() - raw.trim_ascii_start().len();
-            let trimmed = raw.trim_ascii();
-            if trimmed.is_empty() {
-                // An emptied cookie is no token.
-                continue;
-            }
-            if token.is_some() {
-                return Err(AuthErrorKind::MultipleTokens.into());
-            }
-            let start = pair_start + eq + 1 + lead;
-            token = found(value, start, start + trimmed.len())?;
-        }
-    }
-    Ok(token)
-}
-
-fn header(headers: &HeaderMap, name: &HeaderName) -> Result<Option<Token>, AuthError> {
-    let Some(value) = single(headers, name)? else {
-        return Ok(None);
-    };
-    let bytes = value.as_bytes();
-    let end = bytes.len() - (bytes.len() - bytes.trim_ascii_end().len());
-    let start = bytes.len() - bytes.trim_ascii_start().len();
-    found(value, start.min(end), end)
-}
-
-/// Finds the one token of a request.
-pub(crate) fn extract(sources: &[TokenSource], headers: &HeaderMap) -> Result<Token, AuthError> {
-    let mut token = None;
-    for source in sources {
-        let here = match source {
-            TokenSource::Bearer => bearer(headers)?,
-            TokenSource::Cookie(name) => cookie(headers, name)?,
-            TokenSource::Header(name) => header(headers, name)?,
-        };
-        if here.is_some() {
-            if token.is_some() {
-                return Err(AuthErrorKind::MultipleTokens.into());
-            }
-            token = here;
-        }
-    }
-    token.ok_or_else(|| AuthErrorKind::MissingToken.into())
-}
 
 /// Where the two dots of a compact JWS are: the token's shape, checked once.
 #[derive(Clone, Copy)]
@@ -386,6 +227,76 @@ pub(crate) struct Header<'a> {
     pub(crate) typ: Option<Cow<'a, str>>,
 }
 
+/// Lower-cases a media type and drops an `application/` prefix, as RFC 7515 §4.1.9 allows.
+pub(crate) fn normalize_type(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) => rest.to_owned(),
+        None => lower,
+    }
+}
+
+/// What a JOSE header must be to be accepted: the one place header rules live.
+pub(crate) struct HeaderRules {
+    /// The algorithms the layer accepts (what a key allows is checked with the key).
+    pub(crate) algorithms: AlgorithmSet,
+    pub(crate) max_kid_len: usize,
+    pub(crate) max_json_depth: usize,
+    /// Expected `typ` values, lower case, without `application/`; empty accepts any.
+    pub(crate) types: Vec<String>,
+}
+
+impl fmt::Debug for HeaderRules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderRules")
+            .field("algorithms", &self.algorithms)
+            .field("max_kid_len", &self.max_kid_len)
+            .field("max_json_depth", &self.max_json_depth)
+            .field("types", &self.types)
+            .finish()
+    }
+}
+
+impl HeaderRules {
+    /// Accepts a decoded header or says why not: its nesting, that it is a JSON object with a
+    /// string `alg` this layer accepts, no `crit`, no `b64: false`, a bounded `kid`, and the
+    /// expected `typ`.
+    pub(crate) fn accept<'a>(&self, json: &'a [u8]) -> Result<Header<'a>, AuthError> {
+        check_depth(json, self.max_json_depth)?;
+        let header = RawHeader::parse(json)?.check(self.max_kid_len)?;
+        if !self.algorithms.contains(header.alg) {
+            return Err(AuthErrorKind::UnsupportedAlgorithm.into());
+        }
+        self.check_type(header.typ.as_deref())?;
+        Ok(header)
+    }
+
+    fn check_type(&self, typ: Option<&str>) -> Result<(), AuthError> {
+        if self.types.is_empty() {
+            return Ok(());
+        }
+        let typ = typ.ok_or(AuthErrorKind::InvalidType)?;
+        // The token's text: compare bytes, never slice it at an index that may split a char.
+        const PREFIX: &[u8] = b"application/";
+        let bytes = typ.as_bytes();
+        let bare =
+            if bytes.len() > PREFIX.len() && bytes[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+                &bytes[PREFIX.len()..]
+            } else {
+                bytes
+            };
+        if self
+            .types
+            .iter()
+            .any(|t| t.as_bytes().eq_ignore_ascii_case(bare))
+        {
+            Ok(())
+        } else {
+            Err(AuthErrorKind::InvalidType.into())
+        }
+    }
+}
+
 impl<'a> RawHeader<'a> {
     pub(crate) fn parse(json: &'a [u8]) -> Result<Self, AuthError> {
         if !crate::json::is_object(json) {
@@ -478,78 +389,6 @@ mod tests {
         }
     }
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.append(
-                HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        map
-    }
-
-    fn kind(r: Result<Token, AuthError>) -> AuthErrorKind {
-        r.err().unwrap().kind().clone()
-    }
-
-    #[test]
-    fn bearer_scheme_is_case_insensitive() {
-        let srcs = [TokenSource::Bearer];
-        for v in ["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c  "] {
-            assert_eq!(
-                extract(&srcs, &headers(&[("authorization", v)]))
-                    .unwrap()
-                    .as_bytes(),
-                b"a.b.c"
-            );
-        }
-        assert_eq!(
-            kind(extract(&srcs, &headers(&[("authorization", "Basic abc")]))),
-            AuthErrorKind::MissingToken
-        );
-        assert_eq!(
-            kind(extract(&srcs, &headers(&[("authorization", "Bearerx a")]))),
-            AuthErrorKind::MissingToken
-        );
-        assert!(matches!(
-            kind(extract(&srcs, &headers(&[("authorization", "Bearer ")]))),
-            AuthErrorKind::InvalidRequest(_)
-        ));
-        assert!(matches!(
-            kind(extract(&srcs, &headers(&[("authorization", "Bearer")]))),
-            AuthErrorKind::InvalidRequest(_)
-        ));
-    }
-
-    #[test]
-    fn two_tokens_are_refused() {
-        let both = [TokenSource::Bearer, TokenSource::cookie("jwt")];
-        let twice = headers(&[("authorization", "Bearer a"), ("authorization", "Bearer b")]);
-        assert_eq!(kind(extract(&both, &twice)), AuthErrorKind::MultipleTokens);
-        let mixed = headers(&[("authorization", "Bearer a"), ("cookie", "jwt=b")]);
-        assert_eq!(kind(extract(&both, &mixed)), AuthErrorKind::MultipleTokens);
-        let two_cookies = headers(&[("cookie", "jwt=a; x=1"), ("cookie", "jwt=b")]);
-        assert_eq!(
-            kind(extract(&both, &two_cookies)),
-            AuthErrorKind::MultipleTokens
-        );
-    }
-
-    #[test]
-    fn cookie_and_header_sources() {
-        let srcs = [
-            TokenSource::cookie("jwt"),
-            TokenSource::header(HeaderName::from_static("x-token")),
-        ];
-        let h = headers(&[("cookie", "a=1; jwt = t.o.k ;b=2")]);
-        assert_eq!(extract(&srcs, &h).unwrap().as_bytes(), b"t.o.k");
-        let h = headers(&[("cookie", "jwt=; other=1"), ("x-token", " h.d.r ")]);
-        assert_eq!(extract(&srcs, &h).unwrap().as_bytes(), b"h.d.r");
-        let h = headers(&[("cookie", "notjwt=1")]);
-        assert_eq!(kind(extract(&srcs, &h)), AuthErrorKind::MissingToken);
-    }
-
     #[test]
     fn split_refuses_everything_but_compact_jws() {
         assert!(split(b"aGk.aGk.aGk").is_ok());
@@ -615,5 +454,25 @@ mod tests {
         assert!(check(r#"{"alg":"HS256","kid":"123456789"}"#).is_err());
         assert!(check(r#"{"alg":"HS256","alg":"none"}"#).is_err());
         assert!(check(r#"{"alg":"HS256","jwk":{"kty":"oct"}}"#).is_ok());
+    }
+
+    #[test]
+    fn type_rules() {
+        let rules = |types: Vec<String>| HeaderRules {
+            algorithms: AlgorithmSet::all(),
+            max_kid_len: 8,
+            max_json_depth: 8,
+            types,
+        };
+        let r = rules(vec![normalize_type("application/at+jwt")]);
+        assert!(r.check_type(Some("at+jwt")).is_ok());
+        assert!(r.check_type(Some("application/AT+JWT")).is_ok());
+        assert!(r.check_type(Some("JWT")).is_err());
+        assert!(r.check_type(None).is_err());
+        assert!(rules(vec![]).check_type(None).is_ok());
+        assert!(
+            r.check_type(Some("aaaaaaaaaaa\u{e9}b")).is_err(),
+            "no panic on a char boundary"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! What a layer's services read on every request: fixed when the layer is built, shared by
 //! every service and response future behind one `Arc`.
 
+use jsonwebtoken::crypto::CryptoProvider;
+
 use crate::cache::TokenCache;
 use crate::check::Check;
 use crate::verify::Verifier;
@@ -10,6 +12,8 @@ pub(crate) struct Config<C, K, R> {
     pub(crate) keys: K,
     pub(crate) rejection: R,
     pub(crate) verifier: Verifier,
+    /// The signature backend, resolved by `build`.
+    pub(crate) provider: &'static CryptoProvider,
     pub(crate) optional: bool,
     pub(crate) checks: Vec<Check<C>>,
     pub(crate) cache: Option<TokenCache<C>>,

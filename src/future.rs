@@ -165,10 +165,12 @@ where
                     let verified = found.and_then(|key| match hit {
                         Some(entry) if entry.verified_by(&key) => Ok(Arc::clone(&entry.claims)),
                         _ => {
-                            let (claims, times) =
-                                config
-                                    .verifier
-                                    .finish::<C, K>(&pending, &key, &config.keys)?;
+                            let (claims, times) = config.verifier.finish::<C, K>(
+                                &pending,
+                                &key,
+                                &config.keys,
+                                config.provider,
+                            )?;
                             let claims = Arc::new(claims);
                             if let Some(cache) = &config.cache {
                                 let segments = pending.dots.segments(pending.token.as_bytes());

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,24 +81,7 @@ impl<C> JwtAuthLayer<C> {
         JwtAuthBuilder {
             keys,
             rejection: DefaultRejection::default(),
-            sources: Vec::new(),
-            algorithms: AlgorithmSet::all(),
-            max_token_len: DEFAULT_MAX_TOKEN_LEN,
-            max_kid_len: DEFAULT_MAX_KID_LEN,
-            max_json_depth: DEFAULT_MAX_JSON_DEPTH,
-            require_exp: true,
-            leeway: DEFAULT_LEEWAY,
-            issuers: Vec::new(),
-            audiences: Vec::new(),
-            required: Vec::new(),
-            types: Vec::new(),
-            clock: Arc::new(SystemClock),
-            optional: false,
-            checks: Vec::new(),
-            cache: None,
-            provider: None,
-            once: SetOnce::default(),
-            _claims: PhantomData,
+            settings: Settings::default(),
         }
     }
 }
@@ -126,26 +108,52 @@ impl<S, C, K, R> Layer<S> for JwtAuthLayer<C, K, R> {
 pub struct JwtAuthBuilder<C, K, R = DefaultRejection> {
     keys: K,
     rejection: R,
-    /// The places the user named; empty means the default, `Authorization: Bearer`.
-    sources: Vec<TokenSource>,
-    algorithms: AlgorithmSet,
-    max_token_len: usize,
-    max_kid_len: usize,
-    max_json_depth: usize,
-    require_exp: bool,
-    leeway: Duration,
-    issuers: Vec<String>,
-    audiences: Vec<String>,
-    required: Vec<String>,
-    types: Vec<String>,
-    clock: Arc<dyn Clock>,
+    settings: Settings<C>,
+}
+
+/// Every setting of a layer but its keys and its rejection: what the builder's setters write
+/// and `build` checks and moves into the layer. A setting of the verification itself is a
+/// field of [`Verifier`] (or of the header or claim rules it holds) and a setter.
+struct Settings<C> {
+    /// How tokens are found and judged; no token source named means `Authorization: Bearer`,
+    /// no issuer named means the key source's issuers.
+    verifier: Verifier,
     optional: bool,
     checks: Vec<Check<C>>,
     cache: Option<(usize, Duration)>,
     provider: Option<&'static CryptoProvider>,
     /// The single-value settings called so far; a repeat is refused by `build`.
     once: SetOnce,
-    _claims: PhantomData<fn() -> C>,
+}
+
+impl<C> Default for Settings<C> {
+    fn default() -> Self {
+        Self {
+            verifier: Verifier {
+                sources: Vec::new(),
+                max_token_len: DEFAULT_MAX_TOKEN_LEN,
+                header: HeaderRules {
+                    algorithms: AlgorithmSet::all(),
+                    max_kid_len: DEFAULT_MAX_KID_LEN,
+                    max_json_depth: DEFAULT_MAX_JSON_DEPTH,
+                    types: Vec::new(),
+                },
+                rules: Rules {
+                    require_exp: true,
+                    leeway: DEFAULT_LEEWAY,
+                    issuers: Vec::new(),
+                    audiences: Vec::new(),
+                    required: Vec::new(),
+                    clock: Arc::new(SystemClock),
+                },
+            },
+            optional: false,
+            checks: Vec::new(),
+            cache: None,
+            provider: None,
+            once: SetOnce::default(),
+        }
+    }
 }
 
 impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
@@ -153,9 +161,10 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
         f.debug_struct("JwtAuthBuilder")
             .field("keys", &self.keys)
             .field("rejection", &self.rejection)
-            .field("sources", &self.sources)
-            .field("issuers", &self.issuers)
-            .field("audiences", &self.audiences)
+            .field("verifier", &self.settings.verifier)
+            .field("optional", &self.settings.optional)
+            .field("checks", &self.settings.checks)
+            .field("cache", &self.settings.cache)
             .finish_non_exhaustive()
     }
 }
@@ -163,7 +172,7 @@ impl<C, K: fmt::Debug, R: fmt::Debug> fmt::Debug for JwtAuthBuilder<C, K, R> {
 impl<C, K> JwtAuthBuilder<C, K, DefaultRejection> {
     /// Names the protection space in `WWW-Authenticate` (`realm="..."`).
     pub fn realm(mut self, realm: &str) -> Self {
-        self.once.set("realm");
+        self.settings.once.set("realm");
         self.rejection = self.rejection.realm(realm);
         self
     }
@@ -173,35 +182,35 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Accepts tokens issued by `issuer` (`iss`, compared exactly). Call again to trust more
     /// than one; with none configured, `iss` is not checked.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuers.push(issuer.into());
+        self.settings.verifier.rules.issuers.push(issuer.into());
         self
     }
 
     /// Accepts tokens meant for `audience` (one of the token's `aud`). Call again to accept
     /// more than one; with none configured, `aud` is not checked.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences.push(audience.into());
+        self.settings.verifier.rules.audiences.push(audience.into());
         self
     }
 
     /// Requires a claim to be present (any value).
     pub fn required_claim(mut self, name: impl Into<String>) -> Self {
-        self.required.push(name.into());
+        self.settings.verifier.rules.required.push(name.into());
         self
     }
 
     /// Whether `exp` must be present (default `true`). An `exp` that is present is always
     /// checked.
     pub fn require_exp(mut self, required: bool) -> Self {
-        self.once.set("require_exp");
-        self.require_exp = required;
+        self.settings.once.set("require_exp");
+        self.settings.verifier.rules.require_exp = required;
         self
     }
 
     /// The clock skew allowed on `exp` and `nbf` (default 60 s, at most 10 minutes).
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.once.set("leeway");
-        self.leeway = leeway;
+        self.settings.once.set("leeway");
+        self.settings.verifier.rules.leeway = leeway;
         self
     }
 
@@ -209,14 +218,19 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// tokens. Compared case-insensitively, with or without `application/`. Call again to
     /// accept more than one type.
     pub fn expected_type(mut self, typ: &str) -> Self {
-        self.types.push(normalize_type(typ));
+        self.settings
+            .verifier
+            .header
+            .types
+            .push(normalize_type(typ));
         self
     }
 
     /// Restricts the algorithms accepted, whatever the keys allow. Calling it again narrows
     /// further: only algorithms in every set given are accepted.
     pub fn algorithms(mut self, algorithms: AlgorithmSet) -> Self {
-        self.algorithms = self.algorithms.intersection(algorithms);
+        let header = &mut self.settings.verifier.header;
+        header.algorithms = header.algorithms.intersection(algorithms);
         self
     }
 
@@ -224,8 +238,9 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// read from several places (name `TokenSource::Bearer` too to keep it); a request with a
     /// token in more than one of them is refused with 400.
     pub fn token_source(mut self, source: TokenSource) -> Self {
-        if !self.sources.contains(&source) {
-            self.sources.push(source);
+        let sources = &mut self.settings.verifier.sources;
+        if !sources.contains(&source) {
+            sources.push(source);
         }
         self
     }
@@ -241,37 +256,37 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// The largest token accepted, in bytes (default 8 KiB), checked before any decoding.
     pub fn max_token_len(mut self, len: usize) -> Self {
-        self.once.set("max_token_len");
-        self.max_token_len = len;
+        self.settings.once.set("max_token_len");
+        self.settings.verifier.max_token_len = len;
         self
     }
 
     /// The largest `kid` accepted, in bytes (default 256).
     pub fn max_kid_len(mut self, len: usize) -> Self {
-        self.once.set("max_kid_len");
-        self.max_kid_len = len;
+        self.settings.once.set("max_kid_len");
+        self.settings.verifier.header.max_kid_len = len;
         self
     }
 
     /// The deepest nesting of JSON arrays and objects accepted in a token's header or payload
     /// (default 16), checked before the JSON is parsed.
     pub fn max_json_depth(mut self, depth: usize) -> Self {
-        self.once.set("max_json_depth");
-        self.max_json_depth = depth;
+        self.settings.once.set("max_json_depth");
+        self.settings.verifier.header.max_json_depth = depth;
         self
     }
 
     /// Lets requests without any token through, without claims (handlers take
     /// `Option<Claims<C>>`). A token that is present must still be valid.
     pub fn optional(mut self) -> Self {
-        self.optional = true;
+        self.settings.optional = true;
         self
     }
 
     /// Reads the time from `clock` instead of the system clock (for tests).
     pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.once.set("clock");
-        self.clock = Arc::new(clock);
+        self.settings.once.set("clock");
+        self.settings.verifier.rules.clock = Arc::new(clock);
         self
     }
 
@@ -289,7 +304,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     where
         F: Fn(&C, &Parts) -> Result<(), AuthError> + Send + Sync + 'static,
     {
-        self.checks.push(Check::Sync(Arc::new(check)));
+        self.settings.checks.push(Check::Sync(Arc::new(check)));
         self
     }
 
@@ -301,7 +316,8 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         F: Fn(&C, &Parts) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), AuthError>> + Send + 'static,
     {
-        self.checks
+        self.settings
+            .checks
             .push(Check::Async(Arc::new(move |claims: &C, parts: &Parts| {
                 Box::pin(check(claims, parts)) as crate::check::CheckFuture
             })));
@@ -320,16 +336,16 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// the same signature (both spellings of an ECDSA signature count as one). Costs about
     /// 1 KiB per entry.
     pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
-        self.once.set("cache");
-        self.cache = Some((capacity, max_lifetime));
+        self.settings.once.set("cache");
+        self.settings.cache = Some((capacity, max_lifetime));
         self
     }
 
     /// Verifies signatures with this jsonwebtoken provider. Needed when both or neither of the
     /// crate's `aws-lc-rs` and `rust-crypto` features are enabled.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
-        self.once.set("crypto_provider");
-        self.provider = Some(provider);
+        self.settings.once.set("crypto_provider");
+        self.settings.provider = Some(provider);
         self
     }
 
@@ -339,34 +355,17 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// [`AuthError`] to the response's extensions. It replaces what [`realm`](Self::realm)
     /// configured, so combining the two (or calling this twice) makes `build` fail.
     pub fn on_rejection<R2>(mut self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
-        if self.once.was_set("realm") {
-            self.once.refuse(
+        if self.settings.once.was_set("realm") {
+            self.settings.once.refuse(
                 "`on_rejection` replaces the rejection `realm` configured: put the realm in \
                  your own rejection",
             );
         }
-        self.once.set("on_rejection");
+        self.settings.once.set("on_rejection");
         JwtAuthBuilder {
             keys: self.keys,
             rejection,
-            sources: self.sources,
-            algorithms: self.algorithms,
-            max_token_len: self.max_token_len,
-            max_kid_len: self.max_kid_len,
-            max_json_depth: self.max_json_depth,
-            require_exp: self.require_exp,
-            leeway: self.leeway,
-            issuers: self.issuers,
-            audiences: self.audiences,
-            required: self.required,
-            types: self.types,
-            clock: self.clock,
-            optional: self.optional,
-            checks: self.checks,
-            cache: self.cache,
-            provider: self.provider,
-            once: self.once,
-            _claims: PhantomData,
+            settings: self.settings,
         }
     }
 
@@ -378,74 +377,67 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     where
         K: KeySource,
     {
-        self.once.check()?;
-        let provider = crypto::resolve(self.provider)?;
-        self.keys.check_config()?;
-        let mut issuers = self.issuers;
-        if issuers.is_empty() {
-            issuers.extend(self.keys.issuers().iter().cloned());
-        }
-        let setting =
-            |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
-        if self.algorithms.is_empty() {
-            return setting("no algorithm is allowed");
-        }
-        if self.leeway > MAX_LEEWAY {
-            return setting("leeway is more than 10 minutes");
-        }
-        if self.max_token_len == 0 || self.max_kid_len == 0 || self.max_json_depth == 0 {
-            return setting("token, kid and JSON depth limits must be positive");
-        }
-        if self.max_token_len > MAX_TOKEN_LIMIT || self.max_kid_len > MAX_TOKEN_LIMIT {
-            return setting("max_token_len and max_kid_len must be at most 1 MiB");
-        }
-        if let Some((capacity, lifetime)) = self.cache {
-            if capacity == 0 || lifetime.is_zero() {
-                return setting("the token cache needs a positive capacity and lifetime");
-            }
-            if capacity > MAX_CACHE_CAPACITY || lifetime > MAX_CACHE_LIFETIME {
-                return setting(
-                    "the token cache holds at most 10,000,000 tokens for at most a day",
-                );
-            }
-        }
-        if self.required.len() > MAX_REQUIRED_CLAIMS {
-            return setting("more than 64 required claims");
-        }
-        let mut sources = self.sources;
-        if sources.is_empty() {
-            sources.push(TokenSource::Bearer);
-        }
-        let verifier = Verifier {
-            sources,
-            header: HeaderRules {
-                algorithms: self.algorithms,
-                max_kid_len: self.max_kid_len,
-                max_json_depth: self.max_json_depth,
-                types: self.types,
-            },
-            max_token_len: self.max_token_len,
-            rules: Rules {
-                require_exp: self.require_exp,
-                leeway: self.leeway,
-                issuers,
-                audiences: self.audiences,
-                required: self.required,
-                clock: self.clock,
-            },
+        let Settings {
+            mut verifier,
+            optional,
+            checks,
+            cache,
             provider,
-        };
+            once,
+        } = self.settings;
+        once.check()?;
+        let provider = crypto::resolve(provider)?;
+        self.keys.check_config()?;
+        check_limits(&verifier, cache)?;
+        if verifier.sources.is_empty() {
+            verifier.sources.push(TokenSource::Bearer);
+        }
+        if verifier.rules.issuers.is_empty() {
+            verifier
+                .rules
+                .issuers
+                .extend(self.keys.issuers().iter().cloned());
+        }
         Ok(JwtAuthLayer {
             config: Arc::new(Config {
                 keys: self.keys,
                 rejection: self.rejection,
                 verifier,
-                optional: self.optional,
-                checks: self.checks,
-                cache: self
-                    .cache
-                    .map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),
+                provider,
+                optional,
+                checks,
+                cache: cache.map(|(capacity, lifetime)| TokenCache::new(capacity, lifetime)),
             }),
         })
     }
+}
+
+/// Refuses limits out of their documented range.
+fn check_limits(verifier: &Verifier, cache: Option<(usize, Duration)>) -> Result<(), ConfigError> {
+    let setting = |msg: &'static str| Err(ConfigError::new(ConfigErrorKind::InvalidSetting, msg));
+    let header = &verifier.header;
+    if header.algorithms.is_empty() {
+        return setting("no algorithm is allowed");
+    }
+    if verifier.rules.leeway > MAX_LEEWAY {
+        return setting("leeway is more than 10 minutes");
+    }
+    if verifier.max_token_len == 0 || header.max_kid_len == 0 || header.max_json_depth == 0 {
+        return setting("token, kid and JSON depth limits must be positive");
+    }
+    if verifier.max_token_len > MAX_TOKEN_LIMIT || header.max_kid_len > MAX_TOKEN_LIMIT {
+        return setting("max_token_len and max_kid_len must be at most 1 MiB");
+    }
+    if let Some((capacity, lifetime)) = cache {
+        if capacity == 0 || lifetime.is_zero() {
+            return setting("the token cache needs a positive capacity and lifetime");
+        }
+        if capacity > MAX_CACHE_CAPACITY || lifetime > MAX_CACHE_LIFETIME {
+            return setting("the token cache holds at most 10,000,000 tokens for at most a day");
+        }
+    }
+    if verifier.rules.required.len() > MAX_REQUIRED_CLAIMS {
+        return setting("more than 64 required claims");
+    }
+    Ok(())
 }

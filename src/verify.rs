@@ -21,7 +21,6 @@ pub(crate) struct Verifier {
     pub(crate) header: HeaderRules,
     pub(crate) max_token_len: usize,
     pub(crate) rules: Rules,
-    pub(crate) provider: &'static CryptoProvider,
 }
 
 impl fmt::Debug for Verifier {
@@ -121,6 +120,7 @@ impl Verifier {
         pending: &Pending,
         key: &VerifyingKey,
         keys: &K,
+        provider: &'static CryptoProvider,
     ) -> Result<(C, Times), AuthError> {
         // The key source cannot widen what a key verifies.
         if !key.algorithms().contains(pending.alg) {
@@ -130,7 +130,7 @@ impl Verifier {
         let mut buffer = jws::segment_buffer();
         let signature = jws::b64(segments.signature, &mut buffer)?;
         crypto::verify(
-            self.provider,
+            provider,
             pending.alg,
             key.decoding_key(),
             key.prepared(),

@@ -100,8 +100,8 @@ mod service;
 mod validation;
 mod verify;
 
-#[cfg(feature = "axum")]
 pub use algorithms::AlgorithmSet;
+#[cfg(feature = "axum")]
 pub use claims::ClaimsRejection;
 pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};

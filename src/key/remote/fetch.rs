@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
+#[cfg(feature = "reqwest")]
 use crate::escape;
 
 /// A document fetched from a key set or discovery endpoint.
@@ -139,6 +140,7 @@ impl Error for RemoteError {
 }
 
 /// An error's message followed by its sources' (`a: b: c`), each escaped and shortened.
+#[cfg(feature = "reqwest")]
 pub(crate) fn causes(error: &dyn Error) -> String {
     const MAX_DEPTH: usize = 8;
     let mut text = escape::for_log(&error.to_string());

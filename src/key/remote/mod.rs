@@ -31,308 +31,24 @@ use serde::Deserialize;
 
 use super::jwk::{jwks_to_keys, JwkPolicy};
 use super::{KeySource, StaticKeys, TokenHeader, VerifyingKey};
-use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
+use crate::error::{AuthError, AuthErrorKind};
 use crate::escape;
-use crate::once::SetOnce;
 
+mod builder;
 mod fetch;
+
+use builder::{check_url, has_scheme, RemoteSettings, Source};
+pub use builder::{
+    RemoteJwksBuilder, DEFAULT_CACHE_AGE, DEFAULT_COOLDOWN, DEFAULT_MAX_BODY, DEFAULT_MAX_KEYS,
+    DEFAULT_MAX_STALE, DEFAULT_TIMEOUT,
+};
+
+const MAX_REMEMBERED_KIDS: usize = 1024;
+type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
 
 #[cfg(feature = "reqwest")]
 pub use fetch::ReqwestFetcher;
 pub use fetch::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
-
-/// The default age of a key set whose response has no `Cache-Control: max-age`.
-pub const DEFAULT_CACHE_AGE: Duration = Duration::from_secs(600);
-/// The default pause after any fetch before an unknown `kid` may cause another.
-pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
-/// The default time a key set keeps serving past its age while the endpoint fails.
-pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3600);
-/// The default time a fetch may take.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The default largest key set or discovery document, in bytes.
-pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
-/// The default most keys taken from one key set.
-pub const DEFAULT_MAX_KEYS: usize = 64;
-const MAX_REMEMBERED_KIDS: usize = 1024;
-
-const DAY: Duration = Duration::from_secs(24 * 3600);
-/// The longest `cache_age`, and the highest upper age bound.
-const MAX_CACHE_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
-const MAX_COOLDOWN: Duration = DAY;
-const MAX_MAX_STALE: Duration = Duration::from_secs(365 * 24 * 3600);
-const MAX_TIMEOUT: Duration = Duration::from_secs(600);
-const MAX_MAX_BODY: usize = 64 << 20;
-const MAX_MAX_KEYS: usize = 10_000;
-
-type Now = Arc<dyn Fn() -> Instant + Send + Sync>;
-type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
-
-#[derive(Clone)]
-enum Source {
-    Jwks(String),
-    Issuer(String),
-}
-
-impl fmt::Debug for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, url) = match self {
-            Source::Jwks(url) => ("Jwks", url),
-            Source::Issuer(url) => ("Issuer", url),
-        };
-        f.debug_tuple(name)
-            .field(&format_args!("{}", escape::redact_url(url)))
-            .finish()
-    }
-}
-
-/// Configures a [`RemoteJwks`].
-///
-/// Every setting holds one value: setting one twice makes [`build`](Self::build) fail rather
-/// than silently keep only the second.
-#[must_use]
-pub struct RemoteJwksBuilder {
-    source: Source,
-    fetcher: Option<Arc<dyn JwksFetcher>>,
-    cache_age: Duration,
-    age_bounds: (Duration, Duration),
-    cooldown: Duration,
-    max_stale: Duration,
-    timeout: Duration,
-    max_body: usize,
-    max_keys: usize,
-    allow_http: bool,
-    now: Now,
-    /// The settings called so far; a repeat is refused by `build`.
-    once: SetOnce,
-}
-
-impl fmt::Debug for RemoteJwksBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RemoteJwksBuilder")
-            .field("source", &self.source)
-            .field("cache_age", &self.cache_age)
-            .field("cooldown", &self.cooldown)
-            .field("max_stale", &self.max_stale)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RemoteJwksBuilder {
-    fn new(source: Source) -> Self {
-        Self {
-            source,
-            fetcher: None,
-            cache_age: DEFAULT_CACHE_AGE,
-            age_bounds: (Duration::from_secs(60), Duration::from_secs(24 * 3600)),
-            cooldown: DEFAULT_COOLDOWN,
-            max_stale: DEFAULT_MAX_STALE,
-            timeout: DEFAULT_TIMEOUT,
-            max_body: DEFAULT_MAX_BODY,
-            max_keys: DEFAULT_MAX_KEYS,
-            allow_http: false,
-            now: Arc::new(Instant::now),
-            once: SetOnce::default(),
-        }
-    }
-
-    /// How long a key set is used when its response has no `Cache-Control: max-age`
-    /// (default 10 minutes, at most 30 days).
-    pub fn cache_age(mut self, age: Duration) -> Self {
-        self.once.set("cache_age");
-        self.cache_age = age;
-        self
-    }
-
-    /// The bounds a `Cache-Control: max-age` is clamped to (default 1 minute to 1 day; `min`
-    /// at most `max`, `max` at most 30 days).
-    pub fn cache_age_bounds(mut self, min: Duration, max: Duration) -> Self {
-        self.once.set("cache_age_bounds");
-        self.age_bounds = (min, max);
-        self
-    }
-
-    /// The pause after any fetch, good or failed, before an unknown `kid` may cause another
-    /// (default 30 s, at most 1 day).
-    pub fn cooldown(mut self, cooldown: Duration) -> Self {
-        self.once.set("cooldown");
-        self.cooldown = cooldown;
-        self
-    }
-
-    /// How long past its age a key set keeps serving while the endpoint fails (default 1 h, at
-    /// most 365 days).
-    pub fn max_stale(mut self, max_stale: Duration) -> Self {
-        self.once.set("max_stale");
-        self.max_stale = max_stale;
-        self
-    }
-
-    /// How long one fetch may take (default 5 s; more than zero, at most 10 minutes).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.once.set("timeout");
-        self.timeout = timeout;
-        self
-    }
-
-    /// The largest document accepted, in bytes (default 256 KiB; at least 1, at most 64 MiB).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.once.set("max_body");
-        self.max_body = bytes;
-        self
-    }
-
-    /// The most keys taken from one key set (default 64; at least 1, at most 10 000); the rest
-    /// are ignored.
-    pub fn max_keys(mut self, keys: usize) -> Self {
-        self.once.set("max_keys");
-        self.max_keys = keys;
-        self
-    }
-
-    /// Allows plain `http://` URLs: for loopback tests and trusted internal networks only.
-    pub fn allow_http(mut self, allow: bool) -> Self {
-        self.once.set("allow_http");
-        self.allow_http = allow;
-        self
-    }
-
-    /// Fetches with this client instead of the default one.
-    pub fn fetcher(mut self, fetcher: impl JwksFetcher) -> Self {
-        self.once.set("fetcher");
-        self.fetcher = Some(Arc::new(fetcher));
-        self
-    }
-
-    /// Reads monotonic time from `now` instead of `Instant::now` (for tests).
-    pub fn clock(mut self, now: impl Fn() -> Instant + Send + Sync + 'static) -> Self {
-        self.once.set("clock");
-        self.now = Arc::new(now);
-        self
-    }
-
-    /// Refuses a setting out of its documented range, naming it: past these bounds time
-    /// arithmetic would overflow, or the setting makes no sense.
-    fn check_limits(&self) -> Result<(), String> {
-        let too_long = |name: &str, value: Duration, max: &str| {
-            format!("`{name}` is {value:?}; it must be at most {max}")
-        };
-        let (min_age, max_age) = self.age_bounds;
-        if self.cache_age > MAX_CACHE_AGE {
-            return Err(too_long("cache_age", self.cache_age, "30 days"));
-        }
-        if max_age > MAX_CACHE_AGE {
-            return Err(too_long("cache_age_bounds", max_age, "30 days"));
-        }
-        if min_age > max_age {
-            return Err(format!(
-                "`cache_age_bounds` has its minimum {min_age:?} above its maximum {max_age:?}"
-            ));
-        }
-        if self.cooldown > MAX_COOLDOWN {
-            return Err(too_long("cooldown", self.cooldown, "1 day"));
-        }
-        if self.max_stale > MAX_MAX_STALE {
-            return Err(too_long("max_stale", self.max_stale, "365 days"));
-        }
-        if self.timeout.is_zero() || self.timeout > MAX_TIMEOUT {
-            return Err(format!(
-                "`timeout` is {:?}; it must be more than zero and at most 10 minutes",
-                self.timeout
-            ));
-        }
-        if self.max_body == 0 || self.max_body > MAX_MAX_BODY {
-            return Err(format!(
-                "`max_body` is {} bytes; it must be at least 1 and at most 64 MiB",
-                self.max_body
-            ));
-        }
-        if self.max_keys == 0 || self.max_keys > MAX_MAX_KEYS {
-            return Err(format!(
-                "`max_keys` is {}; it must be at least 1 and at most {MAX_MAX_KEYS}",
-                self.max_keys
-            ));
-        }
-        Ok(())
-    }
-
-    /// Checks the settings and makes the key source. Nothing is fetched yet: call
-    /// [`RemoteJwks::refresh`] to fetch eagerly, or let the first request do it.
-    pub fn build(self) -> Result<RemoteJwks, ConfigError> {
-        let setting = |msg: String| ConfigError::new(ConfigErrorKind::InvalidSetting, msg);
-        let url = match &self.source {
-            Source::Jwks(url) | Source::Issuer(url) => url,
-        };
-        let what = match &self.source {
-            Source::Jwks(_) => "key set URL",
-            Source::Issuer(_) => "issuer",
-        };
-        self.once.check()?;
-        check_url(what, url, self.allow_http).map_err(|e| setting(e.to_string()))?;
-        self.check_limits().map_err(setting)?;
-        let fetcher = match self.fetcher {
-            Some(fetcher) => fetcher,
-            #[cfg(feature = "reqwest")]
-            None => Arc::new(ReqwestFetcher::new()?),
-            #[cfg(not(feature = "reqwest"))]
-            None => {
-                return Err(setting(
-                    "no HTTP client: enable the `reqwest` feature or pass a fetcher".into(),
-                ))
-            }
-        };
-        Ok(RemoteJwks {
-            inner: Arc::new(Inner {
-                source: self.source,
-                jwks_url: OnceLock::new(),
-                fetcher,
-                cache_age: self.cache_age,
-                age_bounds: self.age_bounds,
-                cooldown: self.cooldown,
-                max_stale: self.max_stale,
-                timeout: self.timeout,
-                max_body: self.max_body,
-                max_keys: self.max_keys,
-                allow_http: self.allow_http,
-                now: self.now,
-                snapshot: ArcSwapOption::empty(),
-                control: Mutex::new(Control::default()),
-            }),
-        })
-    }
-}
-
-/// Whether `url` starts with `scheme` (ASCII, any case) and has something after it.
-fn has_scheme(url: &str, scheme: &str) -> bool {
-    url.len() > scheme.len()
-        && url.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
-}
-
-/// Checks a URL taken from the configuration or a discovery document (`what` names it) before
-/// anything is fetched from it.
-fn check_url(what: &str, url: &str, allow_http: bool) -> Result<(), RemoteError> {
-    let invalid = |why: &str| {
-        RemoteError::new(
-            RemoteErrorKind::InvalidUrl,
-            format!("the {what} `{}` {why}", escape::redact_url(url)),
-        )
-    };
-    if !url.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(invalid(
-            "holds spaces, control or non-ASCII characters: percent-encode them, and write \
-             an international host name in punycode",
-        ));
-    }
-    if has_scheme(url, "https://") || (allow_http && has_scheme(url, "http://")) {
-        Ok(())
-    } else if has_scheme(url, "http://") {
-        Err(invalid(
-            "is plain http://: use https://, or allow http (loopback tests and trusted \
-             networks only) with `.allow_http(true)` on the builder",
-        ))
-    } else {
-        Err(invalid("is not an https:// URL"))
-    }
-}
 
 /// Keys from a remote JWKS (or an OpenID Connect issuer's), cached and refreshed.
 ///
@@ -365,15 +81,7 @@ struct Inner {
     source: Source,
     jwks_url: OnceLock<String>,
     fetcher: Arc<dyn JwksFetcher>,
-    cache_age: Duration,
-    age_bounds: (Duration, Duration),
-    cooldown: Duration,
-    max_stale: Duration,
-    timeout: Duration,
-    max_body: usize,
-    max_keys: usize,
-    allow_http: bool,
-    now: Now,
+    settings: RemoteSettings,
     snapshot: ArcSwapOption<Snapshot>,
     control: Mutex<Control>,
 }
@@ -482,7 +190,7 @@ impl RemoteJwks {
             key_count: snapshot.as_ref().map_or(0, |s| s.keys.len()),
             age: snapshot
                 .as_ref()
-                .map(|s| (self.inner.now)().saturating_duration_since(s.fetched_at)),
+                .map(|s| (self.inner.settings.now)().saturating_duration_since(s.fetched_at)),
             fetch_count: control.fetches,
             failure_count: control.failures,
             last_error: control.last_error.clone(),
@@ -557,7 +265,7 @@ fn unavailable(retry_after: Duration) -> AuthError {
 impl Inner {
     /// Starts a fetch, single-flight: the caller holds the control lock and saw none running.
     fn start(self: &Arc<Self>, control: &mut Control) -> SharedFetch {
-        control.last_attempt = Some((self.now)());
+        control.last_attempt = Some((self.settings.now)());
         control.fetches += 1;
         let inner = Arc::clone(self);
         let fetch = async move {
@@ -601,25 +309,28 @@ impl Inner {
     }
 
     async fn get(&self, url: &str) -> Result<Fetched, RemoteError> {
-        let fetched = tokio::time::timeout(self.timeout, self.fetcher.fetch(url, self.max_body))
-            .await
-            .map_err(|_| {
-                RemoteError::new(
-                    RemoteErrorKind::Timeout,
-                    format!(
-                        "no answer from `{}` within {:?}",
-                        escape::redact_url(url),
-                        self.timeout
-                    ),
-                )
-            })??;
-        if fetched.body.len() > self.max_body {
+        let fetched = tokio::time::timeout(
+            self.settings.timeout,
+            self.fetcher.fetch(url, self.settings.max_body),
+        )
+        .await
+        .map_err(|_| {
+            RemoteError::new(
+                RemoteErrorKind::Timeout,
+                format!(
+                    "no answer from `{}` within {:?}",
+                    escape::redact_url(url),
+                    self.settings.timeout
+                ),
+            )
+        })??;
+        if fetched.body.len() > self.settings.max_body {
             return Err(RemoteError::new(
                 RemoteErrorKind::TooLarge,
                 format!(
                     "the document at `{}` is larger than {} bytes",
                     escape::redact_url(url),
-                    self.max_body
+                    self.settings.max_body
                 ),
             ));
         }
@@ -655,7 +366,7 @@ impl Inner {
         check_url(
             "discovery document's `jwks_uri`",
             &doc.jwks_uri,
-            self.allow_http,
+            self.settings.allow_http,
         )?;
         Ok(self.jwks_url.get_or_init(|| doc.jwks_uri).clone())
     }
@@ -665,7 +376,7 @@ impl Inner {
         let fetched = self.get(&url).await?;
         let policy = JwkPolicy {
             allow_hmac: false,
-            max_keys: self.max_keys,
+            max_keys: self.settings.max_keys,
         };
         let keys = jwks_to_keys(&fetched.body, policy)
             .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidDocument, e.to_string()))?;
@@ -677,12 +388,12 @@ impl Inner {
                 "the key set holds no usable key",
             ));
         }
-        let age = fetched.max_age.map_or(self.cache_age, |age| {
-            age.clamp(self.age_bounds.0, self.age_bounds.1)
+        let age = fetched.max_age.map_or(self.settings.cache_age, |age| {
+            age.clamp(self.settings.age_bounds.0, self.settings.age_bounds.1)
         });
         Ok(Snapshot {
             keys,
-            fetched_at: (self.now)(),
+            fetched_at: (self.settings.now)(),
             age,
         })
     }
@@ -690,20 +401,21 @@ impl Inner {
     /// Whether a snapshot is past its age plus `max_stale`: no longer served.
     fn too_stale(&self, snapshot: &Snapshot, now: Instant) -> bool {
         now.saturating_duration_since(snapshot.fetched_at)
-            > snapshot.age.saturating_add(self.max_stale)
+            > snapshot.age.saturating_add(self.settings.max_stale)
     }
 
     fn cooled_down(&self, control: &Control, now: Instant) -> bool {
         control
             .last_attempt
-            .is_none_or(|at| now.saturating_duration_since(at) >= self.cooldown)
+            .is_none_or(|at| now.saturating_duration_since(at) >= self.settings.cooldown)
     }
 
     fn retry_after(&self, control: &Control, now: Instant) -> Duration {
-        let since = control
-            .last_attempt
-            .map_or(self.cooldown, |at| now.saturating_duration_since(at));
-        self.cooldown
+        let since = control.last_attempt.map_or(self.settings.cooldown, |at| {
+            now.saturating_duration_since(at)
+        });
+        self.settings
+            .cooldown
             .saturating_sub(since)
             .max(Duration::from_secs(1))
     }
@@ -790,7 +502,7 @@ impl RemoteJwks {
             let last_fetch_good = control.last_error.is_none();
             if had_keys && last_fetch_good {
                 if let Some(seen) = control.unknown_kids.get(kid) {
-                    if now.saturating_duration_since(*seen) < inner.cooldown {
+                    if now.saturating_duration_since(*seen) < inner.settings.cooldown {
                         return ready(Err(AuthErrorKind::UnknownKey.into()));
                     }
                 }
@@ -809,7 +521,7 @@ impl RemoteJwks {
         let (alg, kid) = (header.alg, header.kid.map(String::from));
         RemoteKeyFuture(Lookup::Wait(Box::pin(async move {
             let fetched = fetch.await;
-            let now = (this.inner.now)();
+            let now = (this.inner.settings.now)();
             match this.lookup(kid.as_deref(), alg, now) {
                 Some(Ok(key)) => Ok(key),
                 Some(Err(error)) if *error.kind() == AuthErrorKind::UnknownKey => {
@@ -843,7 +555,7 @@ impl KeySource for RemoteJwks {
 
     fn key_for(&self, header: &TokenHeader<'_>) -> Self::Future {
         let inner = &self.inner;
-        let now = (inner.now)();
+        let now = (inner.settings.now)();
         let snapshot = inner.snapshot.load();
         let Some(current) = snapshot.as_ref() else {
             return self.fetch_then_lookup(header, now);

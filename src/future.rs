@@ -1,4 +1,11 @@
-//! The response future of [`JwtAuth`](crate::JwtAuth).
+//! The response future of [`JwtAuth`](crate::JwtAuth): the phases a request goes through,
+//! each state owning exactly what its phase needs.
+//!
+//! ```text
+//! FindKey ──> (checks) ──> Inner
+//!    │           │
+//!    └───────────┴──────> Refuse ──> Done
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,17 +28,38 @@ use crate::key::KeySource;
 use crate::rejection::{OnRejection, Protocol};
 use crate::verify::Pending;
 
+/// What a request carries until the inner service takes it.
+struct Carried<S, B> {
+    inner: S,
+    request: Request<B>,
+}
+
 pin_project! {
-    #[project = StateProj]
-    enum State<F, KF, C> {
-        // Waiting for the key source.
-        Key { #[pin] lookup: KF },
+    #[project = PhaseProj]
+    #[project_replace = PhaseOwned]
+    enum Phase<S, B, F, KF, C> {
+        // Finding the token's key; `hit` is what the cache remembers of the token, which
+        // stands if the key source answers with the key that verified it.
+        FindKey {
+            #[pin]
+            lookup: KF,
+            pending: Pending,
+            hit: Option<Arc<Entry<C>>>,
+            carried: Carried<S, B>,
+        },
         // Waiting for an asynchronous application check; the checks go on from `next`.
-        Check { check: CheckFuture, next: usize, claims: Arc<C> },
+        Check {
+            check: CheckFuture,
+            next: usize,
+            claims: Arc<C>,
+            carried: Carried<S, B>,
+        },
         // The inner service has the request.
         Inner { #[pin] future: F },
-        // The request is refused; the response is built on the next poll.
-        Rejected { error: Option<AuthError> },
+        // Refused: the response is made at the next poll.
+        Refuse { error: AuthError },
+        // The response was handed out.
+        Done,
     }
 }
 
@@ -43,27 +71,25 @@ pin_project! {
         K: KeySource,
     {
         #[pin]
-        state: State<S::Future, K::Future, C>,
-        inner: Option<S>,
-        request: Option<Request<B>>,
-        pending: Option<Pending>,
-        // The cache entry of the token, accepted if the key source answers with its key.
-        hit: Option<Arc<Entry<C>>>,
+        phase: Phase<S, B, S::Future, K::Future, C>,
         protocol: Protocol,
         config: Arc<Config<C, K, R>>,
     }
 }
 
-const POLLED: &str = "ResponseFuture polled after completion";
-
-type Started<C, KF> = (Pending, KF, Option<Arc<Entry<C>>>);
+/// A key lookup under way.
+struct Lookup<C, KF> {
+    pending: Pending,
+    future: KF,
+    hit: Option<Arc<Entry<C>>>,
+}
 
 /// Asks the key source for the token's key: from what the cache remembers of the token when
 /// it has it, else from the token's header.
-fn start<C, K: KeySource, R>(
+fn find_key<C, K: KeySource, R>(
     config: &Config<C, K, R>,
     token: Token,
-) -> Result<Started<C, K::Future>, AuthError> {
+) -> Result<Lookup<C, K::Future>, AuthError> {
     let verifier = &config.verifier;
     let hit = config.cache.as_ref().and_then(|cache| {
         // Positions only: a hit compares every byte with a token that passed `split`.
@@ -75,18 +101,27 @@ fn start<C, K: KeySource, R>(
     });
     match hit {
         Some((dots, entry)) => {
-            let lookup = config.keys.key_for(&entry.header());
+            let future = config.keys.key_for(&entry.header());
             let pending = Pending {
                 token,
                 dots,
                 alg: entry.alg,
                 iss: entry.iss.clone(),
             };
-            Ok((pending, lookup, Some(entry)))
+            Ok(Lookup {
+                pending,
+                future,
+                hit: Some(entry),
+            })
         }
-        None => verifier
-            .begin(token, &config.keys)
-            .map(|(pending, lookup)| (pending, lookup, None)),
+        None => {
+            let (pending, future) = verifier.begin(token, &config.keys)?;
+            Ok(Lookup {
+                pending,
+                future,
+                hit: None,
+            })
+        }
     }
 }
 
@@ -101,42 +136,25 @@ where
         let started = config
             .verifier
             .extract(request.headers())
-            .and_then(|token| start(&config, token));
-        let (state, inner, request, pending, hit) = match started {
-            Ok((pending, lookup, hit)) => (
-                State::Key { lookup },
-                Some(inner),
-                Some(request),
-                Some(pending),
-                hit,
-            ),
+            .and_then(|token| find_key(&config, token));
+        let phase = match started {
+            Ok(lookup) => Phase::FindKey {
+                lookup: lookup.future,
+                pending: lookup.pending,
+                hit: lookup.hit,
+                carried: Carried { inner, request },
+            },
             Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => {
                 // Claims an outer layer left were not checked by this layer's policy.
                 request.extensions_mut().remove::<Claims<C>>();
-                (
-                    State::Inner {
-                        future: inner.call(request),
-                    },
-                    None,
-                    None,
-                    None,
-                    None,
-                )
+                Phase::Inner {
+                    future: inner.call(request),
+                }
             }
-            Err(error) => (
-                State::Rejected { error: Some(error) },
-                None,
-                None,
-                None,
-                None,
-            ),
+            Err(error) => Phase::Refuse { error },
         };
         Self {
-            state,
-            inner,
-            request,
-            pending,
-            hit,
+            phase,
             protocol,
             config,
         }
@@ -154,82 +172,134 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        let config = &**this.config;
         loop {
-            let config = &**this.config;
-            // The verdict so far, and the first check still to run.
-            let (verdict, from) = match this.state.as_mut().project() {
-                StateProj::Key { lookup } => {
+            // Each phase either waits, answers, or ends and names the next phase. Ending takes
+            // the phase's data out of the state (`project_replace`), which leaves `Done`.
+            let next = match this.phase.as_mut().project() {
+                PhaseProj::FindKey { lookup, .. } => {
                     let found = ready!(lookup.poll(cx));
-                    let pending = this.pending.take().expect(POLLED);
-                    let hit = this.hit.take();
-                    let verified = found.and_then(|key| match hit {
-                        Some(entry) if entry.verified_by(&key) => Ok(Arc::clone(&entry.claims)),
-                        _ => {
-                            let (claims, times) = config.verifier.finish::<C, K>(
-                                &pending,
-                                &key,
-                                &config.keys,
-                                config.provider,
-                            )?;
-                            let claims = Arc::new(claims);
-                            if let Some(cache) = &config.cache {
-                                let segments = pending.dots.segments(pending.token.as_bytes());
-                                let iss = pending.iss.as_deref();
-                                cache.insert(&segments, iss, &key, Arc::clone(&claims), &times);
-                            }
-                            Ok(claims)
-                        }
-                    });
-                    if let Ok(claims) = &verified {
-                        let request = this.request.as_mut().expect(POLLED);
-                        request.extensions_mut().insert(Claims(Arc::clone(claims)));
-                    }
-                    (verified, 0)
-                }
-                StateProj::Check {
-                    check,
-                    next,
-                    claims,
-                } => {
-                    let passed = ready!(check.as_mut().poll(cx));
-                    (passed.map(|()| Arc::clone(claims)), *next)
-                }
-                StateProj::Inner { future } => return future.poll(cx),
-                StateProj::Rejected { error } => {
-                    let error = error.take().expect(POLLED);
-                    return Poll::Ready(Ok(reject(&config.rejection, error, *this.protocol)));
-                }
-            };
-            let next = match verdict {
-                Err(error) => State::Rejected { error: Some(error) },
-                Ok(claims) => {
-                    let mut request = this.request.take().expect(POLLED);
-                    let outcome = if from < config.checks.len() {
-                        let (parts, body) = request.into_parts();
-                        let outcome = check::run(&config.checks, from, &*claims, &parts);
-                        request = Request::from_parts(parts, body);
-                        outcome
-                    } else {
-                        Outcome::Passed
-                    };
-                    match outcome {
-                        Outcome::Passed => State::Inner {
-                            future: this.inner.take().expect(POLLED).call(request),
+                    match this.phase.as_mut().project_replace(Phase::Done) {
+                        PhaseOwned::FindKey {
+                            pending,
+                            hit,
+                            carried,
+                            ..
+                        } => match verify(config, found, &pending, hit) {
+                            Ok(claims) => start_checks(config, claims, carried),
+                            Err(error) => Phase::Refuse { error },
                         },
-                        Outcome::Wait(check, next) => {
-                            *this.request = Some(request);
-                            State::Check {
-                                check,
-                                next,
-                                claims,
-                            }
-                        }
-                        Outcome::Failed(error) => State::Rejected { error: Some(error) },
+                        _ => Phase::Done,
                     }
                 }
+                PhaseProj::Check { check, .. } => {
+                    let passed = ready!(check.as_mut().poll(cx));
+                    match this.phase.as_mut().project_replace(Phase::Done) {
+                        PhaseOwned::Check {
+                            next,
+                            claims,
+                            carried,
+                            ..
+                        } => match passed {
+                            Ok(()) => run_checks(config, claims, next, carried),
+                            Err(error) => Phase::Refuse { error },
+                        },
+                        _ => Phase::Done,
+                    }
+                }
+                PhaseProj::Inner { future } => return future.poll(cx),
+                PhaseProj::Refuse { .. } => {
+                    if let PhaseOwned::Refuse { error } =
+                        this.phase.as_mut().project_replace(Phase::Done)
+                    {
+                        let response = reject(&config.rejection, error, *this.protocol);
+                        return Poll::Ready(Ok(response));
+                    }
+                    Phase::Done
+                }
+                PhaseProj::Done => panic!("ResponseFuture polled after completion"),
             };
-            this.state.set(next);
+            this.phase.set(next);
         }
+    }
+}
+
+/// The claims of a token whose key was found: from the cache entry if the key source answered
+/// with the key that verified it, else by verifying the signature and the claims (and
+/// remembering them, when the cache is on).
+fn verify<C, K, R>(
+    config: &Config<C, K, R>,
+    found: Result<Arc<crate::key::VerifyingKey>, AuthError>,
+    pending: &Pending,
+    hit: Option<Arc<Entry<C>>>,
+) -> Result<Arc<C>, AuthError>
+where
+    C: DeserializeOwned,
+    K: KeySource,
+{
+    let key = found?;
+    if let Some(entry) = hit.filter(|entry| entry.verified_by(&key)) {
+        return Ok(Arc::clone(&entry.claims));
+    }
+    let verifier = &config.verifier;
+    let (claims, times) = verifier.finish::<C, K>(pending, &key, &config.keys, config.provider)?;
+    let claims = Arc::new(claims);
+    if let Some(cache) = &config.cache {
+        let segments = pending.dots.segments(pending.token.as_bytes());
+        let iss = pending.iss.as_deref();
+        cache.insert(&segments, iss, &key, Arc::clone(&claims), &times);
+    }
+    Ok(claims)
+}
+
+/// Puts verified claims on the request, then runs the application checks.
+fn start_checks<S, B, F, KF, C, K, R>(
+    config: &Config<C, K, R>,
+    claims: Arc<C>,
+    mut carried: Carried<S, B>,
+) -> Phase<S, B, F, KF, C>
+where
+    S: Service<Request<B>, Future = F>,
+    C: Send + Sync + 'static,
+{
+    carried
+        .request
+        .extensions_mut()
+        .insert(Claims(Arc::clone(&claims)));
+    run_checks(config, claims, 0, carried)
+}
+
+/// Runs the checks from `from` on: the request goes on when they pass, waits for an
+/// asynchronous one, or is refused.
+fn run_checks<S, B, F, KF, C, K, R>(
+    config: &Config<C, K, R>,
+    claims: Arc<C>,
+    from: usize,
+    carried: Carried<S, B>,
+) -> Phase<S, B, F, KF, C>
+where
+    S: Service<Request<B>, Future = F>,
+{
+    let Carried { mut inner, request } = carried;
+    if from >= config.checks.len() {
+        return Phase::Inner {
+            future: inner.call(request),
+        };
+    }
+    let (parts, body) = request.into_parts();
+    let outcome = check::run(&config.checks, from, &*claims, &parts);
+    let request = Request::from_parts(parts, body);
+    match outcome {
+        Outcome::Passed => Phase::Inner {
+            future: inner.call(request),
+        },
+        Outcome::Wait(check, next) => Phase::Check {
+            check,
+            next,
+            claims,
+            carried: Carried { inner, request },
+        },
+        Outcome::Failed(error) => Phase::Refuse { error },
     }
 }
 

@@ -4,7 +4,14 @@
 //! checks (issuer, audience, `exp` required, 60 s leeway):
 //! - `jsonwebtoken::decode`: the library call alone, key parsed once outside the loop;
 //! - `layer`: one request through `JwtAuthLayer` (with `StaticKeys`) around a trivial service;
-//! - `layer, cache hit`: the same with the verified-token cache on, the token already in it.
+//! - `layer, cache hit`: the same with the verified-token cache on, the token already in it;
+//! - `issuers_1`, `issuers_100` (HS256, RS256): the same token through the layer over `Issuers`
+//!   with 1 and 100 issuers, the token's last (the builder names no issuer: the layer takes
+//!   `Issuers`' list), each issuer with its own `StaticKeys` and the audience;
+//! - `layer, fresh token` and `cache_miss_full_100k` (HS256): a token never seen before on
+//!   every iteration (signed in the untimed setup), through the layer without a cache and with
+//!   a cache of 100,000 filled with 110,000 distinct tokens first, so that every timed request
+//!   is a miss, a verification and an insert that evicts.
 //!
 //! A `remote` group compares one RS256 request with the key from a `RemoteJwks` (fetched once,
 //! from memory) against the same key from `StaticKeys`.
@@ -16,7 +23,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use http::StatusCode;
 use jsonwebtoken::{decode, encode, Algorithm, Header};
 
@@ -57,7 +64,60 @@ fn bench_algorithm(c: &mut Criterion, alg: Algorithm) {
     group.bench_function("layer, cache hit", |b| {
         b.iter(|| drive(&cached, request(&bearer)))
     });
+    if matches!(alg, Algorithm::HS256 | Algorithm::RS256) {
+        for count in [1, 100] {
+            let svc = layer_over_issuers(issuers(alg, count));
+            assert_eq!(drive(&svc, request(&bearer)), StatusCode::OK);
+            group.bench_function(format!("issuers_{count}"), |b| {
+                b.iter(|| drive(&svc, request(&bearer)))
+            });
+        }
+    }
+    if alg == Algorithm::HS256 {
+        bench_cache_miss(&mut group, alg, &encoding_key);
+    }
     group.finish();
+}
+
+/// The capacity of the full cache that `cache_miss_full_100k` misses.
+const MISS_CAPACITY: usize = 100_000;
+
+/// A token never seen before on every iteration, without a cache and with a full cache.
+fn bench_cache_miss(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    alg: Algorithm,
+    encoding_key: &jsonwebtoken::EncodingKey,
+) {
+    // 10 % more distinct tokens than the capacity, so that every shard of the cache is full.
+    let svc = layer_with_cache(static_keys(alg), None);
+    let full = layer_with_cache(static_keys(alg), Some(MISS_CAPACITY));
+    let mut numbered = 0;
+    let mut fresh = || {
+        numbered += 1;
+        bearer(&sign_claims(
+            alg,
+            encoding_key,
+            &BenchClaims::numbered(numbered),
+        ))
+    };
+    for _ in 0..MISS_CAPACITY + MISS_CAPACITY / 10 {
+        assert_eq!(drive(&full, request(&fresh())), StatusCode::OK);
+    }
+    // Signed in the setup, which is not timed; dropped after the timing too.
+    group.bench_function("layer, fresh token", |b| {
+        b.iter_batched_ref(
+            &mut fresh,
+            |bearer| drive(&svc, request(bearer)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("cache_miss_full_100k", |b| {
+        b.iter_batched_ref(
+            &mut fresh,
+            |bearer| drive(&full, request(bearer)),
+            BatchSize::SmallInput,
+        )
+    });
 }
 
 /// A remote key set served from memory: what a fetch would return.

@@ -12,7 +12,9 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use jsonwebtoken::{encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use tower::{service_fn, Layer, ServiceExt};
-use tower_jwt_auth::{Claims, JwtAuth, JwtAuthLayer, KeySource, StaticKeys};
+use tower_jwt_auth::{
+    Claims, Issuers, JwtAuth, JwtAuthBuilder, JwtAuthLayer, KeySource, StaticKeys,
+};
 
 const HS_SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const RSA_PRIVATE: &str = include_str!("../../tests/keys/rsa_private.pem");
@@ -65,6 +67,15 @@ impl BenchClaims {
             roles: vec!["user".into(), "billing-admin".into(), "support".into()],
         }
     }
+
+    /// The same claims with `iat` moved `n` seconds later: a token as long as the others (for
+    /// `n` below 2,000,000,000), yet distinct, so it is never in a token cache.
+    pub fn numbered(n: u32) -> Self {
+        Self {
+            iat: 1_767_225_600 + u64::from(n),
+            ..Self::new()
+        }
+    }
 }
 
 /// Installs jsonwebtoken's process default provider, which it needs to sign (and for `decode`)
@@ -78,39 +89,69 @@ pub fn install_provider() {
 
 /// The signing key, the same public key for jsonwebtoken, and the same key for the layer.
 pub fn keys(alg: Algorithm) -> (EncodingKey, DecodingKey, StaticKeys) {
-    match alg {
+    let (encoding_key, decoding_key) = match alg {
         Algorithm::HS256 => (
             EncodingKey::from_secret(HS_SECRET),
             DecodingKey::from_secret(HS_SECRET),
-            StaticKeys::new().secret(HS_SECRET, alg).unwrap(),
         ),
         Algorithm::RS256 | Algorithm::PS256 => (
             EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap(),
             DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().rsa_pem(RSA_PUBLIC, alg).unwrap(),
         ),
         Algorithm::ES256 => (
             EncodingKey::from_ec_pem(EC256_PRIVATE.as_bytes()).unwrap(),
             DecodingKey::from_ec_pem(EC256_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ec_pem(EC256_PUBLIC, alg).unwrap(),
         ),
         Algorithm::ES384 => (
             EncodingKey::from_ec_pem(EC384_PRIVATE.as_bytes()).unwrap(),
             DecodingKey::from_ec_pem(EC384_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ec_pem(EC384_PUBLIC, alg).unwrap(),
         ),
         Algorithm::EdDSA => (
             EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes()).unwrap(),
             DecodingKey::from_ed_pem(ED_PUBLIC.as_bytes()).unwrap(),
-            StaticKeys::new().ed_pem(ED_PUBLIC).unwrap(),
         ),
         other => unreachable!("not benchmarked: {other:?}"),
+    };
+    (encoding_key, decoding_key, static_keys(alg))
+}
+
+/// The layer's key for `alg`'s bench tokens, parsed anew on each call.
+pub fn static_keys(alg: Algorithm) -> StaticKeys {
+    match alg {
+        Algorithm::HS256 => StaticKeys::new().secret(HS_SECRET, alg),
+        Algorithm::RS256 | Algorithm::PS256 => StaticKeys::new().rsa_pem(RSA_PUBLIC, alg),
+        Algorithm::ES256 => StaticKeys::new().ec_pem(EC256_PUBLIC, alg),
+        Algorithm::ES384 => StaticKeys::new().ec_pem(EC384_PUBLIC, alg),
+        Algorithm::EdDSA => StaticKeys::new().ed_pem(ED_PUBLIC),
+        other => unreachable!("not benchmarked: {other:?}"),
     }
+    .unwrap()
+}
+
+/// `count` trusted issuers (at least one, at most 1,000), each with its own `StaticKeys` for
+/// `alg` (the same key material) and the audience [`AUDIENCE`]. The tokens' issuer [`ISSUER`]
+/// comes last, so that a scan of the list in order goes through all of them; the others are
+/// realms of the same server, as long as it and differing only in their last bytes
+/// (`.../realms/tenant-001`), so that comparing one with `iss` is never cut short by the length.
+pub fn issuers(alg: Algorithm, count: usize) -> Issuers<StaticKeys> {
+    assert!((1..=1000).contains(&count), "1 to 1,000 issuers");
+    (1..count)
+        .fold(Issuers::new(), |issuers, i| {
+            let issuer = format!("https://idp.example.com/realms/tenant-{i:03}");
+            assert_eq!(issuer.len(), ISSUER.len());
+            issuers.issuer(issuer, static_keys(alg), [AUDIENCE])
+        })
+        .issuer(ISSUER, static_keys(alg), [AUDIENCE])
 }
 
 /// A token with `BenchClaims`, signed with `alg`'s bench key.
 pub fn sign(alg: Algorithm, encoding_key: &EncodingKey) -> String {
-    encode(&Header::new(alg), &BenchClaims::new(), encoding_key).unwrap()
+    sign_claims(alg, encoding_key, &BenchClaims::new())
+}
+
+/// A token with these claims, signed with `alg`'s bench key.
+pub fn sign_claims(alg: Algorithm, encoding_key: &EncodingKey, claims: &BenchClaims) -> String {
+    encode(&Header::new(alg), claims, encoding_key).unwrap()
 }
 
 /// jsonwebtoken's checks, set to what the layer checks: issuer, audience, `exp` required,
@@ -139,16 +180,39 @@ pub fn layer_for<K: KeySource>(
     keys: K,
     cache: bool,
 ) -> JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
+    layer_with_cache(keys, cache.then_some(10_000))
+}
+
+/// The same layer with a token cache of `capacity` tokens (5 minutes each), or none.
+pub fn layer_with_cache<K: KeySource>(
+    keys: K,
+    capacity: Option<usize>,
+) -> JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
     let builder = JwtAuthLayer::<BenchClaims>::builder(keys)
         .issuer(ISSUER)
         .audience(AUDIENCE);
+    let builder = match capacity {
+        Some(capacity) => builder.cache(capacity, Duration::from_secs(300)),
+        None => builder,
+    };
+    finish(builder)
+}
+
+/// The same checks over [`Issuers`], which supplies both the trusted issuers (the layer
+/// requires `iss` to be one of [`KeySource::issuers`] when the builder names none) and each
+/// issuer's audience: the builder sets neither, so nothing is checked twice.
+pub fn layer_over_issuers(
+    issuers: Issuers<StaticKeys>,
+) -> JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, Issuers<StaticKeys>> {
+    finish(JwtAuthLayer::<BenchClaims>::builder(issuers))
+}
+
+/// Builds the layer around the trivial service, with the provider both backends need.
+fn finish<K: KeySource>(
+    builder: JwtAuthBuilder<BenchClaims, K>,
+) -> JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    let builder = if cache {
-        builder.cache(10_000, Duration::from_secs(300))
-    } else {
-        builder
-    };
     let f: Inner = inner;
     builder.build().unwrap().layer(service_fn(f))
 }

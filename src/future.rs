@@ -107,6 +107,7 @@ fn find_key<C, K: KeySource, R>(
                 dots,
                 alg: entry.alg,
                 iss: entry.iss.clone(),
+                payload: None,
             };
             Ok(Lookup {
                 pending,

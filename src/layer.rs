@@ -1,5 +1,6 @@
 //! The layer and its builder.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -141,7 +142,7 @@ impl<C> Default for Settings<C> {
                 rules: Rules {
                     require_exp: true,
                     leeway: DEFAULT_LEEWAY,
-                    issuers: Vec::new(),
+                    issuers: HashSet::new(),
                     audiences: Vec::new(),
                     required: Vec::new(),
                     clock: Arc::new(SystemClock),
@@ -182,7 +183,7 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Accepts tokens issued by `issuer` (`iss`, compared exactly). Call again to trust more
     /// than one; with none configured, `iss` is not checked.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.settings.verifier.rules.issuers.push(issuer.into());
+        self.settings.verifier.rules.issuers.insert(issuer.into());
         self
     }
 

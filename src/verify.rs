@@ -1,6 +1,7 @@
 //! The verification pipeline that does not depend on the service: from request headers to
 //! typed claims.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use http::HeaderMap;
@@ -42,6 +43,8 @@ pub(crate) struct Pending {
     pub(crate) alg: Algorithm,
     /// The unverified `iss`, kept only for key sources that route by issuer.
     pub(crate) iss: Option<Box<str>>,
+    /// The payload, when `begin` had to decode it to read `iss`: decoded once.
+    pub(crate) payload: Option<Box<[u8]>>,
 }
 
 /// The one claim read before verification, for key sources that route by issuer.
@@ -77,41 +80,54 @@ impl Verifier {
         let mut header_buffer = jws::segment_buffer();
         let header_json = jws::b64(segments.header, &mut header_buffer)?;
         let header = self.header.accept(&header_json)?;
-        let mut payload_buffer = jws::segment_buffer();
-        let payload;
-        let iss = if keys.routes_by_issuer() {
-            payload = jws::b64(segments.payload, &mut payload_buffer)?;
-            jws::check_depth(&payload, self.header.max_json_depth)?;
-            if !crate::json::is_object(&payload) {
-                return Err(
-                    AuthErrorKind::Malformed("the payload is not a JSON object of claims").into(),
-                );
-            }
-            serde_json::from_slice::<IssuerOnly<'_>>(&payload)
-                .map_err(|_| {
-                    AuthErrorKind::Malformed("the payload is not a JSON object of claims")
-                })?
-                .iss
+        let (iss, payload) = if keys.routes_by_issuer() {
+            // Decoded once, kept for the claims.
+            let mut buffer = jws::segment_buffer();
+            let payload: Box<[u8]> = jws::b64(segments.payload, &mut buffer)?.into();
+            let iss = self.routing_issuer(&payload)?.map(Box::<str>::from);
+            (iss, Some(payload))
         } else {
-            None
+            (None, None)
         };
         let view = TokenHeader {
             alg: header.alg,
             kid: header.kid.as_deref(),
             typ: header.typ.as_deref(),
-            iss: iss.as_ref().map(|i| &*i.0),
+            iss: iss.as_deref(),
         };
         let lookup = keys.key_for(&view);
-        let iss = iss.map(|i| i.0.into());
         Ok((
             Pending {
                 alg: header.alg,
                 token,
                 dots,
                 iss,
+                payload,
             },
             lookup,
         ))
+    }
+
+    /// The unverified `iss` of a decoded payload, for a key source that routes by issuer: its
+    /// nesting checked, read as a JSON object, and refused at once when the layer names its
+    /// issuers and this is not one of them.
+    fn routing_issuer<'p>(&self, payload: &'p [u8]) -> Result<Option<Cow<'p, str>>, AuthError> {
+        let not_claims = || AuthErrorKind::Malformed("the payload is not a JSON object of claims");
+        jws::check_depth(payload, self.header.max_json_depth)?;
+        if !crate::json::is_object(payload) {
+            return Err(not_claims().into());
+        }
+        let iss = serde_json::from_slice::<IssuerOnly<'_>>(payload)
+            .map_err(|_| not_claims())?
+            .iss
+            .map(|iss| iss.0);
+        if let Some(iss) = &iss {
+            let issuers = &self.rules.issuers;
+            if !issuers.is_empty() && !issuers.contains(&**iss) {
+                return Err(AuthErrorKind::InvalidIssuer.into());
+            }
+        }
+        Ok(iss)
     }
 
     /// Verifies the signature with the key found, then the claims.
@@ -137,13 +153,19 @@ impl Verifier {
             segments.message,
             &signature,
         )?;
-        let payload = jws::b64(segments.payload, &mut buffer)?;
-        jws::check_depth(&payload, self.header.max_json_depth)?;
-        let audiences = pending
-            .iss
-            .as_deref()
+        let payload = match &pending.payload {
+            Some(payload) => Cow::Borrowed(&payload[..]),
+            None => {
+                let payload = jws::b64(segments.payload, &mut buffer)?;
+                jws::check_depth(&payload, self.header.max_json_depth)?;
+                payload
+            }
+        };
+        let routed = pending.iss.as_deref();
+        let audiences = routed
             .and_then(|iss| keys.audiences_for(iss))
             .unwrap_or(&self.rules.audiences);
-        self.rules.decode_claims(&payload, audiences)
+        let wanted = self.rules.wanted(audiences, routed);
+        self.rules.decode_claims(&payload, wanted)
     }
 }

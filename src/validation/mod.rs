@@ -1,6 +1,7 @@
 //! The claim rules: time, issuer, audience and required claims, checked while the claims type
 //! is read (see [`one_pass`]).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -13,13 +14,15 @@ mod clock;
 mod one_pass;
 
 pub use clock::{Clock, SystemClock};
-use one_pass::{Found, Wanted};
+use one_pass::Found;
+pub(crate) use one_pass::{IssuerRule, Wanted};
 
 /// The claim rules, fixed at build time.
 pub(crate) struct Rules {
     pub(crate) require_exp: bool,
     pub(crate) leeway: Duration,
-    pub(crate) issuers: Vec<String>,
+    /// Accepted issuers; empty: any.
+    pub(crate) issuers: HashSet<String>,
     pub(crate) audiences: Vec<String>,
     pub(crate) required: Vec<String>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -44,10 +47,10 @@ impl Rules {
     pub(crate) fn check_claims(
         &self,
         payload: &[u8],
-        audiences: &[String],
+        wanted: Wanted<'_>,
     ) -> Result<Times, AuthError> {
         let now = self.now();
-        let (result, watch) = one_pass::read::<IgnoredAny>(payload, self.wanted(audiences));
+        let (result, watch) = one_pass::read::<IgnoredAny>(payload, wanted);
         if let Some(problem) = watch.problem {
             return Err(problem);
         }
@@ -56,7 +59,7 @@ impl Rules {
                 AuthErrorKind::Malformed("the payload is not a JSON object of claims").into(),
             );
         }
-        self.judge(&watch.found, now, audiences)?;
+        self.judge(&watch.found, now, wanted)?;
         Ok(times(&watch.found, now))
     }
 
@@ -69,9 +72,9 @@ impl Rules {
     pub(crate) fn decode_claims<C: DeserializeOwned>(
         &self,
         payload: &[u8],
-        audiences: &[String],
+        wanted: Wanted<'_>,
     ) -> Result<(C, Times), AuthError> {
-        let (claims, times, _) = self.decode_claims_counted::<C>(payload, audiences)?;
+        let (claims, times, _) = self.decode_claims_counted::<C>(payload, wanted)?;
         Ok((claims, times))
     }
 
@@ -79,30 +82,41 @@ impl Rules {
     fn decode_claims_counted<C: DeserializeOwned>(
         &self,
         payload: &[u8],
-        audiences: &[String],
+        wanted: Wanted<'_>,
     ) -> Result<(C, Times, bool), AuthError> {
         let now = self.now();
-        let (result, watch) = one_pass::read::<C>(payload, self.wanted(audiences));
+        let (result, watch) = one_pass::read::<C>(payload, wanted);
         if let Some(problem) = watch.problem {
             return Err(problem);
         }
         match result {
             Ok(claims) if watch.visited => {
-                self.judge(&watch.found, now, audiences)?;
+                self.judge(&watch.found, now, wanted)?;
                 Ok((claims, times(&watch.found, now), false))
             }
-            Ok(claims) => Ok((claims, self.check_claims(payload, audiences)?, true)),
+            Ok(claims) => Ok((claims, self.check_claims(payload, wanted)?, true)),
             Err(()) => {
-                self.check_claims(payload, audiences)?;
+                self.check_claims(payload, wanted)?;
                 Err(AuthErrorKind::InvalidClaims.into())
             }
         }
     }
 
-    /// What one pass over a payload must look for.
-    fn wanted<'r>(&'r self, audiences: &'r [String]) -> Wanted<'r> {
+    /// What a pass over a payload must look for: `audiences` (the layer's, or an issuer's own),
+    /// and `routed`, the issuer whose keys the token's `iss` chose, if any (`iss` must then be
+    /// exactly it).
+    pub(crate) fn wanted<'r>(
+        &'r self,
+        audiences: &'r [String],
+        routed: Option<&'r str>,
+    ) -> Wanted<'r> {
+        let issuers = match routed {
+            Some(issuer) => IssuerRule::Is(issuer),
+            None if self.issuers.is_empty() => IssuerRule::Any,
+            None => IssuerRule::OneOf(&self.issuers),
+        };
         Wanted {
-            issuers: &self.issuers,
+            issuers,
             audiences,
             required: &self.required,
         }
@@ -117,7 +131,7 @@ impl Rules {
             .as_secs_f64()
     }
 
-    fn judge(&self, found: &Found, now: f64, audiences: &[String]) -> Result<(), AuthError> {
+    fn judge(&self, found: &Found, now: f64, wanted: Wanted<'_>) -> Result<(), AuthError> {
         let leeway = self.leeway.as_secs_f64();
         match found.exp {
             Some(exp) if now > exp + leeway => {
@@ -139,10 +153,10 @@ impl Rules {
                 .into());
             }
         }
-        if !self.issuers.is_empty() && !found.iss_ok {
+        if !matches!(wanted.issuers, IssuerRule::Any) && !found.iss_ok {
             return Err(AuthErrorKind::InvalidIssuer.into());
         }
-        if !audiences.is_empty() && !found.aud_ok {
+        if !wanted.audiences.is_empty() && !found.aud_ok {
             return Err(AuthErrorKind::InvalidAudience.into());
         }
         if let Some(missing) = (0..self.required.len()).find(|i| found.required & (1 << i) == 0) {
@@ -182,7 +196,7 @@ mod tests {
         let mut r = Rules {
             require_exp: true,
             leeway: Duration::from_secs(60),
-            issuers: vec![],
+            issuers: HashSet::new(),
             audiences: vec![],
             required: vec![],
             clock: Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000)),
@@ -192,7 +206,7 @@ mod tests {
     }
 
     fn kind(r: &Rules, payload: &str) -> Option<AuthErrorKind> {
-        r.check_claims(payload.as_bytes(), &r.audiences)
+        r.check_claims(payload.as_bytes(), r.wanted(&r.audiences, None))
             .err()
             .map(|e| e.kind().clone())
     }
@@ -254,7 +268,7 @@ mod tests {
     fn issuer_audience_and_required() {
         let r = rules(|r| {
             r.require_exp = false;
-            r.issuers = vec!["a".into(), "b".into()];
+            r.issuers = ["a".to_owned(), "b".to_owned()].into();
             r.audiences = vec!["api".into()];
             r.required = vec!["sub".into()];
         });
@@ -321,7 +335,7 @@ mod tests {
 
     fn strict() -> Rules {
         rules(|r| {
-            r.issuers = vec!["a".into(), "b".into()];
+            r.issuers = ["a".to_owned(), "b".to_owned()].into();
             r.audiences = vec!["api".into()];
             r.required = vec!["sub".into()];
         })
@@ -332,7 +346,7 @@ mod tests {
     type Outcome<C> = (Result<(C, Option<f64>, Option<f64>), AuthErrorKind>, bool);
 
     fn one<C: DeserializeOwned>(r: &Rules, payload: &str) -> Outcome<C> {
-        match r.decode_claims_counted::<C>(payload.as_bytes(), &r.audiences) {
+        match r.decode_claims_counted::<C>(payload.as_bytes(), r.wanted(&r.audiences, None)) {
             Ok((c, t, second)) => (Ok((c, t.exp, t.nbf)), second),
             Err(e) => (Err(e.kind().clone()), false),
         }
@@ -344,7 +358,7 @@ mod tests {
         payload: &str,
     ) -> Result<(C, Option<f64>, Option<f64>), AuthErrorKind> {
         let times = r
-            .check_claims(payload.as_bytes(), &r.audiences)
+            .check_claims(payload.as_bytes(), r.wanted(&r.audiences, None))
             .map_err(|e| e.kind().clone())?;
         let c = serde_json::from_str(payload).map_err(|_| AuthErrorKind::InvalidClaims)?;
         Ok((c, times.exp, times.nbf))

@@ -3,6 +3,7 @@
 //! `aud` and the required claims as the type's visitor goes past them.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
@@ -28,10 +29,21 @@ pub(crate) struct Found {
     pub(crate) required: u64,
 }
 
+/// Which `iss` a pass accepts.
+#[derive(Clone, Copy)]
+pub(crate) enum IssuerRule<'r> {
+    /// Any, or none: `iss` is not looked at.
+    Any,
+    /// One of these.
+    OneOf(&'r HashSet<String>),
+    /// Exactly this one: the issuer whose keys were chosen by the token's `iss`.
+    Is(&'r str),
+}
+
 /// What a pass looks for.
+#[derive(Clone, Copy)]
 pub(crate) struct Wanted<'r> {
-    /// Accepted issuers; empty: `iss` is not looked at.
-    pub(crate) issuers: &'r [String],
+    pub(crate) issuers: IssuerRule<'r>,
     /// Accepted audiences; empty: `aud` is not looked at.
     pub(crate) audiences: &'r [String],
     /// Claims that must be present.
@@ -116,7 +128,7 @@ impl Watch<'_> {
             return Err(self.refuse("a registered claim appears twice"));
         }
         self.next = match slot {
-            Slot::Iss if wanted.issuers.is_empty() => Slot::Other,
+            Slot::Iss if matches!(wanted.issuers, IssuerRule::Any) => Slot::Other,
             Slot::Aud if wanted.audiences.is_empty() => Slot::Other,
             slot => slot,
         };
@@ -146,7 +158,11 @@ impl Watch<'_> {
                 let Ok(Text(iss)) = serde_json::from_str::<Text<'_>>(json) else {
                     return Err(self.refuse("iss is not a string"));
                 };
-                self.found.iss_ok = self.wanted.issuers.iter().any(|i| *i == *iss);
+                self.found.iss_ok = match self.wanted.issuers {
+                    IssuerRule::Any => true,
+                    IssuerRule::OneOf(issuers) => issuers.contains(&*iss),
+                    IssuerRule::Is(issuer) => issuer == iss,
+                };
             }
             Slot::Aud => {
                 let mut de = serde_json::Deserializer::from_str(json);

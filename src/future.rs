@@ -86,6 +86,7 @@ struct Lookup<C, KF> {
 
 /// Asks the key source for the token's key: from what the cache remembers of the token when
 /// it has it, else from the token's header.
+#[inline(always)]
 fn find_key<C, K: KeySource, R>(
     config: &Config<C, K, R>,
     token: Token,
@@ -228,6 +229,7 @@ where
 /// The claims of a token whose key was found: from the cache entry if the key source answered
 /// with the key that verified it, else by verifying the signature and the claims (and
 /// remembering them, when the cache is on).
+#[inline(always)]
 fn verify<C, K, R>(
     config: &Config<C, K, R>,
     found: Result<Arc<crate::key::VerifyingKey>, AuthError>,
@@ -254,6 +256,7 @@ where
 }
 
 /// Puts verified claims on the request, then runs the application checks.
+#[inline(always)]
 fn start_checks<S, B, F, KF, C, K, R>(
     config: &Config<C, K, R>,
     claims: Arc<C>,
@@ -272,6 +275,7 @@ where
 
 /// Runs the checks from `from` on: the request goes on when they pass, waits for an
 /// asynchronous one, or is refused.
+#[inline(always)]
 fn run_checks<S, B, F, KF, C, K, R>(
     config: &Config<C, K, R>,
     claims: Arc<C>,

@@ -2,6 +2,7 @@
 //! valid, and only while the key that verified it is the one a fresh lookup would find.
 
 use std::fmt;
+use std::hash::BuildHasher as _;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -52,13 +53,16 @@ impl<C> Entry<C> {
     }
 }
 
-/// A bounded, sharded map from a token's signing input to what verified it.
+/// A bounded, sharded map from a digest of a token's signing input to what verified it.
 ///
-/// A hit needs the same signing input and the same signature (up to ECDSA's second
-/// spelling), so two tokens share an entry only when they carry the same signed bytes; only
-/// successful verifications are stored.
+/// Keyed by a 64-bit digest (seeded at random per cache) rather than the signing input itself,
+/// so a full cache holds and compares small keys. A hit needs the same signature, compared
+/// byte for byte (up to ECDSA's second spelling): two signing inputs that share a digest can
+/// only ever be served the verdict of a token whose exact signature the client already holds.
+/// Only successful verifications are stored.
 pub(crate) struct TokenCache<C> {
-    entries: quick_cache::sync::Cache<Box<[u8]>, Arc<Entry<C>>>,
+    entries: quick_cache::sync::Cache<u64, Arc<Entry<C>>>,
+    digest: quick_cache::DefaultHashBuilder,
     max_lifetime: Duration,
 }
 
@@ -76,6 +80,7 @@ impl<C> TokenCache<C> {
     pub(crate) fn new(capacity: usize, max_lifetime: Duration) -> Self {
         Self {
             entries: quick_cache::sync::Cache::new(capacity),
+            digest: quick_cache::DefaultHashBuilder::default(),
             max_lifetime,
         }
     }
@@ -89,13 +94,14 @@ impl<C> TokenCache<C> {
         now: f64,
         leeway: f64,
     ) -> Option<Arc<Entry<C>>> {
-        let entry = self.entries.get(segments.message)?;
+        let key = self.digest.hash_one(segments.message);
+        let entry = self.entries.get(&key)?;
         let fresh = now <= entry.until
             && entry.exp.is_none_or(|exp| now <= exp + leeway)
             && entry.nbf.is_none_or(|nbf| nbf <= now + leeway)
             && entry.key.strong_count() > 0;
         if !fresh {
-            self.entries.remove(segments.message);
+            self.entries.remove(&key);
             return None;
         }
         // The same spelling: compared as text, nothing to decode.
@@ -157,7 +163,7 @@ impl<C> TokenCache<C> {
             typ: header.typ.map(|typ| typ.into()),
             iss: iss.map(Into::into),
         };
-        self.entries
-            .insert(segments.message.into(), Arc::new(entry));
+        let key = self.digest.hash_one(segments.message);
+        self.entries.insert(key, Arc::new(entry));
     }
 }

@@ -14,7 +14,7 @@
 //!   skipping of unusable keys: unit tests in `src/key/jwk.rs` (`hmac_only_when_allowed`,
 //!   `key_count_is_capped`, `unusable_keys_are_skipped_not_fatal`) and `tests/jwks.rs`.
 
-mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::io;
@@ -37,7 +37,7 @@ use tower_jwt_auth::{
     KeySource, StaticKeys, TokenHeader, TokenSource, VerifyingKey, DEFAULT_MAX_TOKEN_LEN,
 };
 
-use common::{
+use support::{
     public_jwk, TestClaims, EC256_PRIVATE, EC256_PUBLIC, EC256_PUBLIC_DER, EC384_PRIVATE,
     EC384_PUBLIC, ED_PRIVATE, ED_PUBLIC, ED_PUBLIC_DER, HS_SECRET, NOW, RSA2_PRIVATE, RSA2_PUBLIC,
     RSA_PRIVATE, RSA_PUBLIC, RSA_PUBLIC_DER, RSA_PUBLIC_PKCS1,
@@ -273,7 +273,7 @@ fn hs_keys() -> StaticKeys {
 }
 
 fn strict<K: KeySource>(keys: K) -> JwtAuthLayer<TestClaims, K> {
-    common::builder(keys)
+    support::builder(keys)
         .issuer(ISS)
         .audience(AUD)
         .build()
@@ -322,7 +322,7 @@ fn with_signature(header: &str, payload: &str, signature: &[u8]) -> String {
 
 /// A token over hand-made JSON signed with `key` as `alg`, whatever the header says.
 fn sign(header: &str, payload: &str, key: &EncodingKey, alg: Algorithm) -> String {
-    common::install_signing_provider();
+    support::install_signing_provider();
     let message = message(header, payload);
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), key, alg).unwrap();
     format!("{message}.{signature}")
@@ -565,7 +565,7 @@ async fn public_key_as_hmac_secret_is_refused(
         )
         .await;
     }
-    let named = common::builder(StaticKeys::new().key(key.with_kid("pub-1")).unwrap())
+    let named = support::builder(StaticKeys::new().key(key.with_kid("pub-1")).unwrap())
         .algorithms(AlgorithmSet::all())
         .issuer(ISS)
         .audience(AUD)
@@ -804,7 +804,7 @@ async fn jku_and_x5u_urls_are_never_contacted() {
     let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
     header.jku = Some(url.clone());
     header.x5u = Some(url.clone());
-    let ours = common::mint_with(header, &TestClaims::valid());
+    let ours = support::mint_with(header, &TestClaims::valid());
     accepted(&layer, bearer(&ours), "our token with jku and x5u").await;
 
     match listener.accept() {
@@ -900,7 +900,7 @@ async fn kid_of_10_kib() {
     )
     .await;
     // With room for the token, the kid limit itself refuses it.
-    let roomy = common::builder(hs_keys())
+    let roomy = support::builder(hs_keys())
         .max_token_len(64 * 1024)
         .build()
         .unwrap();
@@ -928,7 +928,7 @@ async fn kid_of_10_kib() {
         "257-byte kid",
     )
     .await;
-    let tight = common::builder(hs_keys()).max_kid_len(8).build().unwrap();
+    let tight = support::builder(hs_keys()).max_kid_len(8).build().unwrap();
     let nine = hs(r#"{"alg":"HS256","kid":"123456789"}"#, &payload);
     refused(
         &tight,
@@ -993,7 +993,7 @@ fn ec_layers(pem: &str, alg: Algorithm) -> Vec<(&'static str, JwtAuthLayer<TestC
             let keys = StaticKeys::new().ec_pem(pem, alg).unwrap();
             let layer = JwtAuthLayer::<TestClaims>::builder(keys)
                 .crypto_provider(provider)
-                .clock(common::clock)
+                .clock(support::clock)
                 .issuer(ISS)
                 .audience(AUD)
                 .build()
@@ -1202,7 +1202,7 @@ async fn b64_false() {
     let mut signing_input = b64(header).into_bytes();
     signing_input.push(b'.');
     signing_input.extend_from_slice(clear.as_bytes());
-    common::install_signing_provider();
+    support::install_signing_provider();
     let signature = jsonwebtoken::crypto::sign(
         &signing_input,
         &EncodingKey::from_secret(HS_SECRET),
@@ -1563,7 +1563,7 @@ async fn token_above_the_size_cap() {
     .await;
 
     // Configurable.
-    let small = common::builder(hs_keys())
+    let small = support::builder(hs_keys())
         .max_token_len(64)
         .build()
         .unwrap();
@@ -1634,12 +1634,12 @@ async fn deeply_nested_payload() {
     let token = hs(r#"{"alg":"HS256"}"#, &nested_payload(1000));
     refused(&hs_layer(), &token, malformed(TOO_DEEP), "depth 1000").await;
     // The configured limit is what decides, at any depth.
-    let at = common::builder(hs_keys())
+    let at = support::builder(hs_keys())
         .max_json_depth(1000)
         .build()
         .unwrap();
     accepted(&at, bearer(&token), "depth 1000, max 1000").await;
-    let under = common::builder(hs_keys())
+    let under = support::builder(hs_keys())
         .max_json_depth(999)
         .build()
         .unwrap();
@@ -1676,18 +1676,18 @@ async fn json_depth_is_configurable() {
         "depth 17, default",
     )
     .await;
-    let deeper = common::builder(hs_keys())
+    let deeper = support::builder(hs_keys())
         .max_json_depth(32)
         .build()
         .unwrap();
     accepted(&deeper, bearer(&token(20)), "depth 20, max 32").await;
-    let shallow = common::builder(hs_keys())
+    let shallow = support::builder(hs_keys())
         .max_json_depth(4)
         .build()
         .unwrap();
     accepted(&shallow, bearer(&token(4)), "depth 4, max 4").await;
     refused(&shallow, &token(5), malformed(TOO_DEEP), "depth 5, max 4").await;
-    let zero = common::builder::<TestClaims, _>(hs_keys())
+    let zero = support::builder::<TestClaims, _>(hs_keys())
         .max_json_depth(0)
         .build();
     assert_eq!(zero.unwrap_err().kind(), ConfigErrorKind::InvalidSetting);
@@ -1824,7 +1824,7 @@ async fn payload_not_a_json_object() {
 }
 
 fn hs_claims(claims: &TestClaims) -> String {
-    common::mint(Algorithm::HS256, claims)
+    support::mint(Algorithm::HS256, claims)
 }
 
 #[tokio::test]
@@ -1865,7 +1865,7 @@ async fn expired() {
     )
     .await;
     // The leeway is configurable but bounded.
-    let none = common::builder(hs_keys())
+    let none = support::builder(hs_keys())
         .leeway(Duration::ZERO)
         .build()
         .unwrap();
@@ -1878,7 +1878,7 @@ async fn expired() {
         "no leeway",
     )
     .await;
-    let unbounded = common::builder::<TestClaims, _>(hs_keys())
+    let unbounded = support::builder::<TestClaims, _>(hs_keys())
         .leeway(Duration::from_secs(601))
         .build();
     assert_eq!(
@@ -1977,7 +1977,7 @@ async fn audience_not_ours() {
 
 #[tokio::test]
 async fn wrong_type() {
-    let layer = common::builder(hs_keys())
+    let layer = support::builder(hs_keys())
         .issuer(ISS)
         .audience(AUD)
         .expected_type("at+jwt")
@@ -2016,7 +2016,7 @@ async fn wrong_type() {
     // A JWT-typed token minted by a real library, too.
     refused(
         &layer,
-        &common::mint(Algorithm::HS256, &TestClaims::valid()),
+        &support::mint(Algorithm::HS256, &TestClaims::valid()),
         AuthErrorKind::InvalidType,
         "jsonwebtoken's default typ",
     )
@@ -2112,7 +2112,7 @@ async fn two_authorization_headers() {
 
 #[tokio::test]
 async fn header_plus_cookie() {
-    let layer = common::builder(hs_keys())
+    let layer = support::builder(hs_keys())
         .token_sources([TokenSource::Bearer, TokenSource::cookie("jwt")])
         .build()
         .unwrap();
@@ -2184,7 +2184,7 @@ fn the_leak_detector_sees_leaks() {
 
 #[tokio::test]
 async fn tokens_and_secrets_never_reach_the_logs() {
-    let (captured, _guard) = common::capture_logs();
+    let (captured, _guard) = support::capture_logs();
 
     let layer = hs_layer();
     let forged = sign(

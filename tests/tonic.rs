@@ -2,9 +2,7 @@
 //! back as gRPC statuses the tonic client understands, with their reason in the message.
 #![cfg(feature = "tonic")]
 
-mod common;
-#[path = "support/greeter.rs"]
-mod greeter;
+mod support;
 
 use std::future::ready;
 use std::net::SocketAddr;
@@ -24,8 +22,8 @@ use tower_jwt_auth::{
     VerifyingKey,
 };
 
-use common::{builder, mint, require_admin, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
-use greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use support::greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use support::{builder, mint, require_admin, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
 
 /// The handler: greets the `sub` of the verified claims, and fails loudly without them.
 fn hello(request: Request<HelloRequest>) -> Result<Response<HelloReply>, Status> {
@@ -129,7 +127,7 @@ async fn valid_token_reaches_the_handler_with_its_claims() {
 async fn layer_around_one_service_with_add_service_works() {
     // `add_service` routes by `NamedService::NAME`, which the middleware must forward.
     type Wrapped = JwtAuth<GreeterServer<Handler>, TestClaims>;
-    assert_eq!(<Wrapped as NamedService>::NAME, greeter::SERVICE);
+    assert_eq!(<Wrapped as NamedService>::NAME, support::greeter::SERVICE);
 
     let (addr, incoming) = listen().await;
     let server = Server::builder()
@@ -161,7 +159,7 @@ async fn missing_token_is_unauthenticated() {
 async fn forged_signature_is_unauthenticated() {
     let addr = serve(auth()).await;
     // Same header and claims, signed with another RSA key.
-    common::install_signing_provider();
+    support::install_signing_provider();
     let key = EncodingKey::from_rsa_pem(RSA2_PRIVATE.as_bytes()).unwrap();
     let forged = encode(&Header::new(Algorithm::RS256), &TestClaims::valid(), &key).unwrap();
     let status = refused(addr, Some(&forged)).await;
@@ -172,7 +170,7 @@ async fn forged_signature_is_unauthenticated() {
 async fn expired_token_is_unauthenticated() {
     let addr = serve(auth()).await;
     let claims = TestClaims {
-        exp: Some(common::NOW - 600),
+        exp: Some(support::NOW - 600),
         ..TestClaims::valid()
     };
     let status = refused(addr, Some(&mint(Algorithm::RS256, &claims))).await;
@@ -224,7 +222,7 @@ async fn alg_none_is_unauthenticated() {
 async fn hs256_signed_with_the_rsa_public_key_is_unauthenticated() {
     let addr = serve(auth()).await;
     // The classic key-confusion attack: the public PEM used as an HMAC secret.
-    common::install_signing_provider();
+    support::install_signing_provider();
     let key = EncodingKey::from_secret(RSA_PUBLIC.as_bytes());
     let token = encode(&Header::new(Algorithm::HS256), &TestClaims::valid(), &key).unwrap();
     let status = refused(addr, Some(&token)).await;

@@ -1,26 +1,25 @@
 //! Every validation rule, accepted and refused, driven through the layer.
 
-mod common;
+mod support;
 
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::{HeaderValue, Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
-    AlgorithmSet, AuthError, AuthErrorKind, Claims, JwtAuthBuilder, KeySource, StandardClaims,
-    StaticKeys, VerifyingKey,
+    AlgorithmSet, AuthError, AuthErrorKind, JwtAuthBuilder, KeySource, StandardClaims, StaticKeys,
+    VerifyingKey,
 };
 
-use common::{builder, mint, mint_with, TestClaims, HS_SECRET, NOW, RSA_PUBLIC};
+use support::{
+    auth_error, b64, builder, get_with, hs_keys, hs_signature, hs_token, mint, mint_with,
+    through_answering, token_with_kid, TestClaims, NOW, RSA_PUBLIC,
+};
 
 /// What came back from one request through the layer.
 #[derive(Debug)]
@@ -84,38 +83,19 @@ impl Outcome {
     }
 }
 
-fn bearer(token: &str) -> Request<String> {
-    Request::get("/resource")
-        .header(AUTHORIZATION, format!("Bearer {token}"))
-        .body(String::new())
-        .unwrap()
-}
-
-/// Builds the layer, wraps a counting inner service and sends `request` through it.
-async fn send<C, K>(builder: JwtAuthBuilder<C, K>, request: Request<String>) -> Outcome
+/// Builds the layer and sends `request` through it to an inner service that counts its calls
+/// and must get the claims.
+async fn outcome_of<C, K>(builder: JwtAuthBuilder<C, K>, request: Request<String>) -> Outcome
 where
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
+    C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
 {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let counter = calls.clone();
     let layer = builder.build().expect("a valid configuration");
-    let service = layer.layer(service_fn(move |request: Request<String>| {
-        let counter = counter.clone();
-        async move {
-            assert!(
-                request.extensions().get::<Claims<C>>().is_some(),
-                "the inner service gets the claims"
-            );
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, Infallible>(Response::new(String::from("inner")))
-        }
-    }));
-    let response = service.oneshot(request).await.unwrap();
-    let kind = response
-        .extensions()
-        .get::<AuthError>()
-        .map(|e| e.kind().clone());
+    let (response, calls) = through_answering(&layer, request, |claims: Option<&C>| {
+        assert!(claims.is_some(), "the inner service gets the claims");
+        String::from("inner")
+    })
+    .await;
     let challenge = response
         .headers()
         .get(WWW_AUTHENTICATE)
@@ -123,8 +103,8 @@ where
     Outcome {
         status: response.status(),
         challenge,
-        kind,
-        calls: calls.load(Ordering::SeqCst),
+        kind: auth_error(&response).map(|e| e.kind().clone()),
+        calls,
     }
 }
 
@@ -133,13 +113,7 @@ where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
     K: KeySource,
 {
-    send(builder, bearer(token)).await
-}
-
-fn hs_keys() -> StaticKeys {
-    StaticKeys::new()
-        .secret(HS_SECRET, Algorithm::HS256)
-        .unwrap()
+    outcome_of(builder, get_with("/resource", Some(token))).await
 }
 
 /// The HS256 layer builder with the fixed clock, for `TestClaims`.
@@ -157,30 +131,9 @@ fn signed(payload: &Value) -> String {
     mint(Algorithm::HS256, payload)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// A token with a header jsonwebtoken would not write, validly signed with the HS256 secret.
 fn hand_made(header: &Value, payload: &Value) -> String {
-    let message = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(payload.to_string().as_bytes())
-    );
-    format!("{message}.{}", sign(&message))
-}
-
-/// A token from raw header and payload bytes, validly signed with the HS256 secret.
-fn hand_made_raw(header: &[u8], payload: &[u8]) -> String {
-    let message = format!("{}.{}", b64(header), b64(payload));
-    format!("{message}.{}", sign(&message))
-}
-
-fn sign(message: &str) -> String {
-    common::install_signing_provider();
-    let key = EncodingKey::from_secret(HS_SECRET);
-    jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap()
+    hs_token(header.to_string(), payload.to_string())
 }
 
 fn valid_payload() -> Value {
@@ -293,7 +246,7 @@ async fn exp_as_a_string_is_an_invalid_claim() {
 async fn a_registered_claim_given_twice_is_refused() {
     let later = NOW + 600;
     let payload = format!(r#"{{"sub":"ann","exp":{},"exp":{later}}}"#, NOW - 1000);
-    let token = hand_made_raw(br#"{"alg":"HS256","typ":"JWT"}"#, payload.as_bytes());
+    let token = hs_token(br#"{"alg":"HS256","typ":"JWT"}"#, payload.as_bytes());
     check(hs(), &token)
         .await
         .refused(AuthErrorKind::InvalidClaim(
@@ -629,7 +582,7 @@ async fn alg_none_in_any_spelling_is_refused() {
         // Unsigned, as `none` tokens are.
         check(hs(), &format!("{message}.")).await.refused_any();
         // With a signature that would be valid for HS256.
-        let signed = format!("{message}.{}", sign(&message));
+        let signed = format!("{message}.{}", hs_signature(&message));
         check(hs(), &signed)
             .await
             .refused(AuthErrorKind::UnsupportedAlgorithm);
@@ -673,24 +626,26 @@ async fn the_configured_algorithms_bound_what_the_keys_allow() {
     check(only_rs256(), &rs256).await.accepted();
 }
 
-fn with_kid(kid: &str) -> String {
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = Some(kid.into());
-    mint_with(header, &TestClaims::valid())
-}
-
 #[tokio::test]
 async fn a_kid_longer_than_max_kid_len_is_refused() {
     // The one key has no kid, so it answers any kid that fits the limit.
-    check(hs().max_kid_len(8), &with_kid("12345678"))
+    check(
+        hs().max_kid_len(8),
+        &token_with_kid(Algorithm::HS256, "12345678"),
+    )
+    .await
+    .accepted();
+    check(
+        hs().max_kid_len(8),
+        &token_with_kid(Algorithm::HS256, "123456789"),
+    )
+    .await
+    .refused_malformed();
+    // The default limit is 256 bytes.
+    check(hs(), &token_with_kid(Algorithm::HS256, &"k".repeat(256)))
         .await
         .accepted();
-    check(hs().max_kid_len(8), &with_kid("123456789"))
-        .await
-        .refused_malformed();
-    // The default limit is 256 bytes.
-    check(hs(), &with_kid(&"k".repeat(256))).await.accepted();
-    check(hs(), &with_kid(&"k".repeat(257)))
+    check(hs(), &token_with_kid(Algorithm::HS256, &"k".repeat(257)))
         .await
         .refused_malformed();
 }
@@ -808,7 +763,7 @@ async fn padding_is_refused() {
     let header = STANDARD.encode(br#"{"alg":"HS256","typ":"JWT"}x"#);
     assert!(header.ends_with('='));
     let message = format!("{header}.{p}");
-    check(hs(), &format!("{message}.{}", sign(&message)))
+    check(hs(), &format!("{message}.{}", hs_signature(&message)))
         .await
         .refused_malformed();
 }
@@ -848,7 +803,7 @@ async fn whitespace_inside_the_token_is_refused() {
             )
             .body(String::new())
             .unwrap();
-        let outcome = send(hs(), request).await;
+        let outcome = outcome_of(hs(), request).await;
         // Not a bearer token at the HTTP level: 400 invalid_request (RFC 6750 §3.1).
         assert_eq!(outcome.status, StatusCode::BAD_REQUEST, "{outcome:?}");
         assert!(
@@ -980,11 +935,11 @@ async fn a_payload_that_is_a_json_array_is_refused() {
         .await
         .refused_malformed();
     let header = br#"{"alg":"HS256"}"#;
-    check(hs(), &hand_made_raw(header, b"not json"))
+    check(hs(), &hs_token(header, b"not json"))
         .await
         .refused_malformed();
     let trailing = format!(r#"{{"sub":"ann","exp":{}}} trailing"#, NOW + 600);
-    check(hs(), &hand_made_raw(header, trailing.as_bytes()))
+    check(hs(), &hs_token(header, trailing.as_bytes()))
         .await
         .refused_malformed();
 }
@@ -1022,11 +977,11 @@ async fn the_custom_clock_is_honoured() {
     let token = mint(Algorithm::HS256, &TestClaims::valid());
     check(hs(), &token).await.accepted();
     let unclocked = || {
-        common::with_backend(tower_jwt_auth::JwtAuthLayer::<TestClaims>::builder(
+        support::with_backend(tower_jwt_auth::JwtAuthLayer::<TestClaims>::builder(
             hs_keys(),
         ))
     };
-    let tomorrow = unclocked().clock(move || common::clock() + day);
+    let tomorrow = unclocked().clock(move || support::clock() + day);
     check(tomorrow, &token)
         .await
         .refused(AuthErrorKind::Expired {
@@ -1038,7 +993,7 @@ async fn the_custom_clock_is_honoured() {
     check(hs(), &future)
         .await
         .refused(AuthErrorKind::NotYetValid { remaining: day });
-    check(unclocked().clock(move || common::clock() + day), &future)
+    check(unclocked().clock(move || support::clock() + day), &future)
         .await
         .accepted();
 }

@@ -1,0 +1,22 @@
+//! Shared by the integration tests: key fixtures, a fixed clock, token minting, an inner
+//! service and the requests sent through the layer, captured logs, a JWKS endpoint and a gRPC
+//! service on loopback.
+//!
+//! Each test binary declares `mod support;` and uses what it needs, so what one binary leaves
+//! unused is not dead code.
+#![allow(dead_code, unused_imports)]
+
+mod backend;
+mod keys;
+mod logs;
+mod send;
+mod tokens;
+
+pub mod greeter;
+pub mod jwks_server;
+
+pub use backend::*;
+pub use keys::*;
+pub use logs::*;
+pub use send::*;
+pub use tokens::*;

@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
-use http::header::RETRY_AFTER;
 use http::StatusCode;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey};
@@ -24,9 +23,8 @@ use tower_jwt_auth::{
 
 use support::jwks_server::{JwksServer, Mode};
 use support::{
-    auth_error, b64, bearer, builder, capture_logs_at, encoding_key, header,
-    install_signing_provider, message, mint_by, rsa2_key, subject, through_answering, TestClaims,
-    HS_SECRET, NOW,
+    b64, bearer, builder, capture_logs_at, encoding_key, header, install_signing_provider, message,
+    mint_by, rsa2_key, subject, through_answering, Outcome, TestClaims, HS_SECRET, NOW,
 };
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -141,58 +139,10 @@ fn random_kids(seed: u64, count: usize) -> Vec<String> {
 
 // ---- the service under test ----------------------------------------------------------------
 
-/// What a request through the layer came back with.
-#[derive(Debug)]
-struct Outcome {
-    status: StatusCode,
-    error: Option<AuthErrorKind>,
-    retry_after: Option<String>,
-    body: String,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn assert_ok(&self) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert_eq!(self.body, "ann", "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_refused(&self, status: StatusCode, kind: AuthErrorKind) {
-        assert_eq!(self.status, status, "{self:?}");
-        assert_eq!(self.error, Some(kind), "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_unavailable(&self) {
-        assert_eq!(self.status, StatusCode::SERVICE_UNAVAILABLE, "{self:?}");
-        assert!(
-            matches!(self.error, Some(AuthErrorKind::KeysUnavailable { .. })),
-            "{self:?}"
-        );
-        let secs: u64 = self
-            .retry_after
-            .as_deref()
-            .expect("Retry-After")
-            .parse()
-            .unwrap();
-        assert!(secs >= 1, "{self:?}");
-    }
-}
-
 /// Sends one request with this bearer token through the layer to a handler that answers with
 /// the token's `sub`.
 async fn outcome_of<K: KeySource>(layer: &JwtAuthLayer<TestClaims, K>, token: &str) -> Outcome {
-    let (response, _) = through_answering(layer, bearer(token), subject).await;
-    Outcome {
-        status: response.status(),
-        error: auth_error(&response).map(|e| e.kind().clone()),
-        retry_after: response
-            .headers()
-            .get(RETRY_AFTER)
-            .map(|v| v.to_str().unwrap().to_owned()),
-        body: response.into_body(),
-    }
+    Outcome::of(through_answering(layer, bearer(token), subject).await)
 }
 
 /// An endpoint, a remote key source on it with a hand-moved clock, and a layer using it.
@@ -318,7 +268,7 @@ async fn new_kid_is_never_refused_while_its_fetch_completes() {
         for outcome in join_all(tasks).await {
             let outcome = outcome.unwrap();
             if outcome.status != StatusCode::OK {
-                refused.push((round, outcome.error));
+                refused.push((round, outcome.kind));
             }
         }
         assert_eq!(env.hits(), round + 2);

@@ -41,10 +41,8 @@ fn keys() -> StaticKeys {
 }
 
 fn layer(source: TokenSource) -> JwtAuthLayer<TestClaims> {
-    support::builder(keys())
+    support::strict_builder(keys())
         .token_source(source)
-        .issuer("https://idp.test")
-        .audience("api")
         .build()
         .expect("layer builds")
 }

@@ -21,13 +21,9 @@ use tower_jwt_auth::{
 };
 
 use support::{
-    bearer, builder, hs_keys, inner_service, mint, mint_with, subject, token_with_kid, TestClaims,
-    EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW, RSA_PUBLIC, RSA_PUBLIC_DER,
+    bearer, builder, hs_keys, inner_service, layer_over, mint, mint_with, subject, token_with_kid,
+    TestClaims, EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW, RSA_PUBLIC, RSA_PUBLIC_DER,
 };
-
-fn hs_layer() -> JwtAuthLayer<TestClaims> {
-    builder::<TestClaims, _>(hs_keys()).build().unwrap()
-}
 
 fn valid_token() -> String {
     mint(Algorithm::HS256, &TestClaims::valid())
@@ -89,7 +85,7 @@ impl Service<Request<String>> for MustBeReady {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ready_inner_service_is_called_under_buffer() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(MustBeReady {
+    let service = layer_over(hs_keys()).layer(MustBeReady {
         ready: false,
         calls: calls.clone(),
     });
@@ -125,7 +121,7 @@ async fn the_ready_inner_service_is_called_under_buffer() {
 #[tokio::test]
 async fn valid_requests_under_buffer_all_succeed() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(MustBeReady {
+    let service = layer_over(hs_keys()).layer(MustBeReady {
         ready: false,
         calls: calls.clone(),
     });
@@ -175,7 +171,7 @@ impl Service<Request<String>> for SlowToReady {
 #[test]
 fn poll_ready_forwards_to_the_inner_service() {
     let mut cx = Context::from_waker(Waker::noop());
-    let mut service = hs_layer().layer(SlowToReady {
+    let mut service = layer_over(hs_keys()).layer(SlowToReady {
         pending: 2,
         fail: false,
     });
@@ -183,7 +179,7 @@ fn poll_ready_forwards_to_the_inner_service() {
     assert!(service.poll_ready(&mut cx).is_pending());
     assert_eq!(service.poll_ready(&mut cx), Poll::Ready(Ok(())));
 
-    let mut failing = hs_layer().layer(SlowToReady {
+    let mut failing = layer_over(hs_keys()).layer(SlowToReady {
         pending: 0,
         fail: true,
     });
@@ -214,7 +210,7 @@ fn closure_source() -> impl KeySource<Future = Ready<Result<Arc<VerifyingKey>, A
 fn layer_and_service_are_clone_send_sync() {
     let calls = Arc::new(AtomicUsize::new(0));
 
-    let layer: JwtAuthLayer<TestClaims, StaticKeys> = hs_layer();
+    let layer: JwtAuthLayer<TestClaims, StaticKeys> = layer_over(hs_keys());
     assert_clone_send_sync(&layer);
     let service: JwtAuth<_, TestClaims, StaticKeys> =
         layer.layer(inner_service(calls.clone(), subject));
@@ -229,7 +225,7 @@ fn layer_and_service_are_clone_send_sync() {
 #[test]
 fn the_error_type_stays_infallible() {
     let calls = Arc::new(AtomicUsize::new(0));
-    assert_infallible(&hs_layer().layer(inner_service(calls.clone(), subject)));
+    assert_infallible(&layer_over(hs_keys()).layer(inner_service(calls.clone(), subject)));
     assert_infallible(
         &builder::<TestClaims, _>(closure_source())
             .build()
@@ -495,7 +491,7 @@ async fn every_rejection_carries_its_auth_error() {
         let layer = if keyed_layer {
             builder::<TestClaims, _>(keyed()).build().unwrap()
         } else {
-            hs_layer()
+            layer_over(hs_keys())
         };
         let response = layer
             .layer(inner_service(calls.clone(), subject))
@@ -611,7 +607,7 @@ async fn a_custom_rejection_still_carries_the_auth_error() {
 #[tokio::test]
 async fn the_inner_service_is_not_called_on_rejection() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(inner_service(calls.clone(), subject));
+    let service = layer_over(hs_keys()).layer(inner_service(calls.clone(), subject));
     for request in [
         Request::get("/").body(String::new()).unwrap(),
         bearer(&expired_token()),
@@ -682,7 +678,7 @@ fn debug_never_shows_key_material() {
         format!("{rsa_key:?}"),
         format!("{layer:?}"),
         format!("{layer:#?}"),
-        format!("{:?}", hs_layer()),
+        format!("{:?}", layer_over(hs_keys())),
         builder_debug,
         format!("{service:?}"),
     ];
@@ -740,7 +736,7 @@ async fn rejections_are_logged_with_the_reason_and_without_the_token() {
     let (captured, _guard) = support::capture_logs();
 
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(inner_service(calls.clone(), subject));
+    let service = layer_over(hs_keys()).layer(inner_service(calls.clone(), subject));
     let expired = expired_token();
     let response = service.clone().oneshot(bearer(&expired)).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

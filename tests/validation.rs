@@ -6,82 +6,20 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tower_jwt_auth::{
-    AlgorithmSet, AuthError, AuthErrorKind, JwtAuthBuilder, KeySource, StandardClaims, StaticKeys,
+    AlgorithmSet, AuthErrorKind, JwtAuthBuilder, KeySource, StandardClaims, StaticKeys,
     VerifyingKey,
 };
 
 use support::{
-    auth_error, b64, builder, get_with, hs_keys, hs_signature, hs_token, mint, mint_with,
-    through_answering, token_with_kid, TestClaims, NOW, RSA_PUBLIC,
+    b64, builder, claims_required, get_with, hs_keys, hs_signature, hs_token, mint, mint_with,
+    through_answering, token_with_kid, Outcome, TestClaims, NOW, RSA_PUBLIC,
 };
-
-/// What came back from one request through the layer.
-#[derive(Debug)]
-struct Outcome {
-    status: StatusCode,
-    challenge: Option<String>,
-    kind: Option<AuthErrorKind>,
-    calls: usize,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn accepted(&self) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert_eq!(self.kind, None, "{self:?}");
-        assert_eq!(self.calls, 1, "the inner service is called once: {self:?}");
-    }
-
-    /// Refused with 401 `invalid_token`, for any reason; the inner service is not called.
-    #[track_caller]
-    fn refused_any(&self) {
-        assert_eq!(self.status, StatusCode::UNAUTHORIZED, "{self:?}");
-        assert!(
-            self.kind.is_some(),
-            "the AuthError is in the extensions: {self:?}"
-        );
-        assert_eq!(
-            self.calls, 0,
-            "the inner service must not be called: {self:?}"
-        );
-        let challenge = self.challenge.as_deref().unwrap_or_default();
-        assert!(
-            challenge.starts_with("Bearer error=\"invalid_token\""),
-            "{self:?}"
-        );
-    }
-
-    /// Refused with 401 `invalid_token` for exactly this reason.
-    #[track_caller]
-    fn refused(&self, kind: AuthErrorKind) {
-        self.refused_any();
-        assert_eq!(self.kind.as_ref(), Some(&kind), "{self:?}");
-        let expected = format!(
-            "Bearer error=\"invalid_token\", error_description=\"{}\"",
-            AuthError::new(kind).to_string().replace('"', "'")
-        );
-        assert_eq!(
-            self.challenge.as_deref(),
-            Some(expected.as_str()),
-            "{self:?}"
-        );
-    }
-
-    #[track_caller]
-    fn refused_malformed(&self) {
-        self.refused_any();
-        assert!(
-            matches!(self.kind, Some(AuthErrorKind::Malformed(_))),
-            "{self:?}"
-        );
-    }
-}
 
 /// Builds the layer and sends `request` through it to an inner service that counts its calls
 /// and must get the claims.
@@ -91,21 +29,7 @@ where
     K: KeySource,
 {
     let layer = builder.build().expect("a valid configuration");
-    let (response, calls) = through_answering(&layer, request, |claims: Option<&C>| {
-        assert!(claims.is_some(), "the inner service gets the claims");
-        String::from("inner")
-    })
-    .await;
-    let challenge = response
-        .headers()
-        .get(WWW_AUTHENTICATE)
-        .map(|v| v.to_str().unwrap().to_owned());
-    Outcome {
-        status: response.status(),
-        challenge,
-        kind: auth_error(&response).map(|e| e.kind().clone()),
-        calls,
-    }
+    Outcome::of(through_answering(&layer, request, claims_required).await)
 }
 
 async fn check<C, K>(builder: JwtAuthBuilder<C, K>, token: &str) -> Outcome

@@ -12,7 +12,7 @@ async fn alg_none_is_refused(spelling: &str) {
     let header = format!(r#"{{"alg":"{spelling}","typ":"JWT"}}"#);
     let payload = valid_payload().to_string();
     let message = message(&header, &payload);
-    for (name, layer) in [("hmac", hs_layer()), ("rsa", rsa_layer())] {
+    for (name, layer) in [("hmac", hs_layer()), ("rsa", rs256_layer())] {
         let what = format!("alg {spelling}, {name} layer");
         // The classic form: an empty signature.
         refused(
@@ -236,8 +236,8 @@ async fn public_key_as_hmac_secret_is_refused(
     }
     let named = support::builder(StaticKeys::new().key(key.with_kid("pub-1")).unwrap())
         .algorithms(AlgorithmSet::all())
-        .issuer(ISS)
-        .audience(AUD)
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
         .build()
         .unwrap();
     for (what, _, token) in confused_tokens(&secrets, Some("pub-1")) {
@@ -377,8 +377,8 @@ fn ec_layers(pem: &str, alg: Algorithm) -> Vec<(&'static str, JwtAuthLayer<TestC
             let layer = JwtAuthLayer::<TestClaims>::builder(keys)
                 .crypto_provider(provider)
                 .clock(support::clock)
-                .issuer(ISS)
-                .audience(AUD)
+                .issuer(ISSUER)
+                .audience(AUDIENCE)
                 .build()
                 .unwrap();
             (name, layer)
@@ -493,19 +493,20 @@ async fn ecdsa_signature_of_65_bytes() {
     .await;
 }
 
-fn der_integer(bytes: &[u8]) -> Vec<u8> {
-    let mut value: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-    if value.first().is_none_or(|b| b & 0x80 != 0) {
-        value.insert(0, 0);
-    }
-    [vec![0x02, value.len() as u8], value].concat()
-}
-
-/// The ASN.1 DER `Ecdsa-Sig-Value` of a fixed-length signature.
+/// The ASN.1 DER `Ecdsa-Sig-Value` of a fixed-length signature: `r` and `s` as minimal
+/// INTEGERs.
 fn ecdsa_der(raw: &[u8]) -> Vec<u8> {
+    let minimal = |n: &[u8]| {
+        n.iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect::<Vec<u8>>()
+    };
     let (r, s) = raw.split_at(raw.len() / 2);
-    let body = [der_integer(r), der_integer(s)].concat();
-    [vec![0x30, body.len() as u8], body].concat()
+    der(
+        0x30,
+        &[der_integer(&minimal(r)), der_integer(&minimal(s))].concat(),
+    )
 }
 
 #[tokio::test]

@@ -283,8 +283,8 @@ async fn audience_not_ours() {
 #[tokio::test]
 async fn wrong_type() {
     let layer = support::builder(hs_keys())
-        .issuer(ISS)
-        .audience(AUD)
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
         .expected_type("at+jwt")
         .build()
         .unwrap();

@@ -28,7 +28,7 @@ async fn embedded_jwk_header_is_never_used() {
     accepted(&attacker_layer, bearer(&embedded), "control").await;
 
     refused(
-        &rsa_layer(),
+        &rs256_layer(),
         &embedded,
         AuthErrorKind::InvalidSignature,
         "jwk header",
@@ -87,7 +87,13 @@ async fn jku_header_is_refused() {
     let token = attacker_signed(&json!({
         "alg": "RS256", "kid": "attacker", "jku": "http://127.0.0.1:1/",
     }));
-    refused(&rsa_layer(), &token, AuthErrorKind::InvalidSignature, "jku").await;
+    refused(
+        &rs256_layer(),
+        &token,
+        AuthErrorKind::InvalidSignature,
+        "jku",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -95,7 +101,13 @@ async fn x5u_header_is_refused() {
     let token = attacker_signed(&json!({
         "alg": "RS256", "kid": "attacker", "x5u": "http://127.0.0.1:1/",
     }));
-    refused(&rsa_layer(), &token, AuthErrorKind::InvalidSignature, "x5u").await;
+    refused(
+        &rs256_layer(),
+        &token,
+        AuthErrorKind::InvalidSignature,
+        "x5u",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -107,7 +119,7 @@ async fn jku_and_x5u_urls_are_never_contacted() {
         listener.local_addr().unwrap()
     );
 
-    let layer = rsa_layer();
+    let layer = rs256_layer();
     for member in ["jku", "x5u"] {
         let mut header = json!({ "alg": "RS256", "kid": "attacker" });
         header[member] = json!(url);

@@ -46,9 +46,6 @@ use tower_jwt_auth::{
 
 use support::*;
 
-const ISS: &str = "https://idp.test";
-const AUD: &str = "api";
-
 // ---------------------------------------------------------------------------------------------
 // harness
 
@@ -236,23 +233,11 @@ const TOO_DEEP: &str = "the JSON is nested too deeply";
 // layers and tokens
 
 fn strict<K: KeySource>(keys: K) -> JwtAuthLayer<TestClaims, K> {
-    support::builder(keys)
-        .issuer(ISS)
-        .audience(AUD)
-        .build()
-        .expect("layer builds")
+    strict_builder(keys).build().expect("layer builds")
 }
 
 fn hs_layer() -> JwtAuthLayer<TestClaims> {
     strict(hs_keys())
-}
-
-fn rsa_layer() -> JwtAuthLayer<TestClaims> {
-    strict(
-        StaticKeys::new()
-            .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
-            .unwrap(),
-    )
 }
 
 /// An HS256 token for `claims`.

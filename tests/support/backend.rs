@@ -6,7 +6,12 @@ use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::Algorithm;
 use tower_jwt_auth::{JwtAuthBuilder, JwtAuthLayer, KeySource};
 
-use super::TestClaims;
+use super::{rs256_keys, TestClaims};
+
+/// The issuer of [`TestClaims::valid`](super::TestClaims::valid).
+pub const ISSUER: &str = "https://idp.test";
+/// The audience of [`TestClaims::valid`](super::TestClaims::valid).
+pub const AUDIENCE: &str = "api";
 
 /// The fixed "now" of every test: 2026-01-01T00:00:00Z.
 pub const NOW: u64 = 1_767_225_600;
@@ -75,4 +80,16 @@ pub fn signature_checks() -> usize {
 /// The layer [`builder`] makes over `keys`, with nothing else set.
 pub fn layer_over<K: KeySource>(keys: K) -> JwtAuthLayer<TestClaims, K> {
     builder(keys).build().expect("layer builds")
+}
+
+/// A builder (see [`builder`]) that wants the [`ISSUER`] and [`AUDIENCE`] of
+/// [`TestClaims::valid`].
+pub fn strict_builder<K: KeySource>(keys: K) -> JwtAuthBuilder<TestClaims, K> {
+    builder(keys).issuer(ISSUER).audience(AUDIENCE)
+}
+
+/// The layer most tests use: the RS256 fixture key, the [`ISSUER`] and [`AUDIENCE`] of
+/// [`TestClaims::valid`].
+pub fn rs256_layer() -> JwtAuthLayer<TestClaims> {
+    strict_builder(rs256_keys()).build().expect("layer builds")
 }

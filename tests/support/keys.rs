@@ -30,6 +30,13 @@ pub fn hs_keys() -> StaticKeys {
         .unwrap()
 }
 
+/// The RS256 fixture public key, alone.
+pub fn rs256_keys() -> StaticKeys {
+    StaticKeys::new()
+        .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
+        .unwrap()
+}
+
 /// The signing key for an algorithm, from the fixtures.
 pub fn encoding_key(alg: Algorithm) -> EncodingKey {
     match alg {

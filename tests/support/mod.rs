@@ -7,8 +7,10 @@
 #![allow(dead_code, unused_imports)]
 
 mod backend;
+mod der;
 mod keys;
 mod logs;
+mod outcome;
 mod send;
 mod tokens;
 
@@ -16,7 +18,9 @@ pub mod greeter;
 pub mod jwks_server;
 
 pub use backend::*;
+pub use der::*;
 pub use keys::*;
 pub use logs::*;
+pub use outcome::*;
 pub use send::*;
 pub use tokens::*;

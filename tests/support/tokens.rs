@@ -5,7 +5,7 @@ use base64::Engine as _;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
-use super::{encoding_key, install_signing_provider, HS_SECRET, NOW};
+use super::{encoding_key, install_signing_provider, AUDIENCE, HS_SECRET, ISSUER, NOW};
 
 /// The claims type most tests use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,8 +27,8 @@ impl TestClaims {
         Self {
             sub: "ann".into(),
             exp: Some(NOW + 600),
-            iss: Some("https://idp.test".into()),
-            aud: Some("api".into()),
+            iss: Some(ISSUER.into()),
+            aud: Some(AUDIENCE.into()),
             scope: None,
         }
     }

@@ -21,8 +21,9 @@ use tower_jwt_auth::{
 };
 
 use support::{
-    bearer, builder, hs_keys, inner_service, layer_over, mint, mint_with, subject, token_with_kid,
-    TestClaims, EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW, RSA_PUBLIC, RSA_PUBLIC_DER,
+    bearer, builder, hs_keys, inner_service, layer_over, leaked_window, mint, mint_with, subject,
+    token_with_kid, TestClaims, EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW, RSA_PUBLIC,
+    RSA_PUBLIC_DER,
 };
 
 fn valid_token() -> String {
@@ -628,22 +629,6 @@ async fn the_inner_service_is_not_called_on_rejection() {
 // ---------------------------------------------------------------------------------------------
 // what is never shown
 
-/// Every way `bytes` could show up in a Debug string: decimal lists (`[48, 49, ...]`) and hex.
-fn leaks(text: &str, bytes: &[u8]) -> Option<String> {
-    for window in bytes.windows(8) {
-        let decimal = format!("{window:?}");
-        let decimal = decimal.trim_start_matches('[').trim_end_matches(']');
-        if text.contains(decimal) {
-            return Some(decimal.to_owned());
-        }
-        let hex: String = window.iter().map(|b| format!("{b:02x}")).collect();
-        if text.to_ascii_lowercase().contains(&hex) {
-            return Some(hex);
-        }
-    }
-    None
-}
-
 fn pem_body(pem: &str) -> Vec<&str> {
     pem.lines()
         .filter(|l| !l.starts_with("-----") && l.len() >= 16)
@@ -690,7 +675,7 @@ fn debug_never_shows_key_material() {
             "part of the HMAC secret in {text}"
         );
         assert_eq!(
-            leaks(text, HS_SECRET),
+            leaked_window(text, HS_SECRET),
             None,
             "the HMAC secret bytes in {text}"
         );
@@ -701,12 +686,12 @@ fn debug_never_shows_key_material() {
             assert!(!text.contains(line), "the PEM body in {text}");
         }
         assert_eq!(
-            leaks(text, RSA_PUBLIC_DER),
+            leaked_window(text, RSA_PUBLIC_DER),
             None,
             "the RSA key bytes in {text}"
         );
         assert_eq!(
-            leaks(text, EC256_PUBLIC_DER),
+            leaked_window(text, EC256_PUBLIC_DER),
             None,
             "the EC key bytes in {text}"
         );
@@ -723,8 +708,8 @@ fn debug_never_shows_key_material() {
 fn the_pem_body_check_would_see_a_leak() {
     // The leak detectors above are not vacuous.
     let key = pem::parse(RSA_PUBLIC).unwrap();
-    assert!(leaks(&format!("{:?}", key.contents()), RSA_PUBLIC_DER).is_some());
-    assert!(leaks(&format!("{HS_SECRET:?}"), HS_SECRET).is_some());
+    assert!(leaked_window(&format!("{:?}", key.contents()), RSA_PUBLIC_DER).is_some());
+    assert!(leaked_window(&format!("{HS_SECRET:?}"), HS_SECRET).is_some());
     assert!(!pem_body(RSA_PUBLIC).is_empty() && !pem_body(EC256_PUBLIC).is_empty());
 }
 

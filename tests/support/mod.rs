@@ -9,6 +9,7 @@
 mod backend;
 mod der;
 mod keys;
+mod leaks;
 mod logs;
 mod outcome;
 mod send;
@@ -20,6 +21,7 @@ pub mod jwks_server;
 pub use backend::*;
 pub use der::*;
 pub use keys::*;
+pub use leaks::*;
 pub use logs::*;
 pub use outcome::*;
 pub use send::*;

@@ -23,8 +23,8 @@ use tower_jwt_auth::{
 
 use support::jwks_server::{JwksServer, Mode};
 use support::{
-    b64, bearer, builder, capture_logs_at, encoding_key, header, install_signing_provider, message,
-    mint_by, rsa2_key, subject, through_answering, Outcome, TestClaims, HS_SECRET, NOW,
+    b64, bearer, builder, capture_logs_at, encoding_key, header, jwk_of, message, mint_by,
+    rsa2_key, subject, through_answering, Outcome, TestClaims, HS_SECRET, NOW,
 };
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -76,8 +76,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 
 /// The public JWK of a signing key, with its `alg` and this `kid`.
 fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
-    install_signing_provider();
-    let mut jwk = Jwk::from_encoding_key(key, alg).unwrap();
+    let mut jwk = jwk_of(key, alg);
     jwk.common.key_id = Some(kid.into());
     jwk
 }

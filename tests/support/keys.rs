@@ -52,14 +52,19 @@ pub fn encoding_key(alg: Algorithm) -> EncodingKey {
 
 /// The public JWK of a fixture private key, with `alg` set.
 pub fn public_jwk(private_pem: &str, alg: Algorithm) -> Jwk {
-    install_signing_provider();
     let key = match alg {
         Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
         Algorithm::EdDSA => EncodingKey::from_ed_pem(private_pem.as_bytes()),
         _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
     }
     .unwrap();
-    Jwk::from_encoding_key(&key, alg).unwrap()
+    jwk_of(&key, alg)
+}
+
+/// The public JWK of a signing key, with `alg` set.
+pub fn jwk_of(key: &EncodingKey, alg: Algorithm) -> Jwk {
+    install_signing_provider();
+    Jwk::from_encoding_key(key, alg).unwrap()
 }
 
 /// The signing key of the second RSA fixture (`rsa2_private.pem`).

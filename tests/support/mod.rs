@@ -2,8 +2,9 @@
 //! service and the requests sent through the layer, captured logs, a JWKS endpoint and a gRPC
 //! service on loopback.
 //!
-//! Each test binary declares `mod support;` and uses what it needs, so what one binary leaves
-//! unused is not dead code.
+//! Each test binary declares `mod support;` and uses what it needs (`tests/attacks/main.rs`
+//! through `#[path]`, from its folder); what one binary leaves unused, another uses, so neither
+//! the items nor their flat re-exports below are dead code or unused imports.
 #![allow(dead_code, unused_imports)]
 
 mod backend;

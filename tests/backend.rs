@@ -8,7 +8,7 @@
 //! `--no-default-features`; every configuration has its own tests.
 
 #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
-mod common;
+mod support;
 
 use jsonwebtoken::Algorithm;
 use tower_jwt_auth::{ConfigErrorKind, JwtAuthLayer, StaticKeys};
@@ -24,36 +24,35 @@ fn hmac_keys() -> StaticKeys {
 
 #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
 mod verify {
-    use std::convert::Infallible;
 
-    use http::{Request, Response, StatusCode};
+    use http::StatusCode;
     use jsonwebtoken::Algorithm;
-    use tower::{service_fn, Layer as _, ServiceExt};
+
     use tower_jwt_auth::{AuthError, Claims, JwtAuthBuilder, JwtAuthLayer, StaticKeys};
 
-    use super::common::{self, TestClaims};
+    use super::support::{self, bearer, claims_required, through_answering, TestClaims};
 
     /// Every key family: the same fixture keys as the other tests.
     pub fn keys() -> StaticKeys {
         StaticKeys::new()
-            .secret(common::HS_SECRET, Algorithm::HS256)
+            .secret(support::HS_SECRET, Algorithm::HS256)
             .unwrap()
-            .rsa_pem(common::RSA_PUBLIC, Algorithm::RS256)
+            .rsa_pem(support::RSA_PUBLIC, Algorithm::RS256)
             .unwrap()
             .key(
                 tower_jwt_auth::VerifyingKey::from_rsa_pem(
-                    common::RSA_PUBLIC.as_bytes(),
+                    support::RSA_PUBLIC.as_bytes(),
                     Algorithm::PS256,
                 )
                 .unwrap()
                 .with_kid("ps"),
             )
             .unwrap()
-            .ec_pem(common::EC256_PUBLIC, Algorithm::ES256)
+            .ec_pem(support::EC256_PUBLIC, Algorithm::ES256)
             .unwrap()
-            .ec_pem(common::EC384_PUBLIC, Algorithm::ES384)
+            .ec_pem(support::EC384_PUBLIC, Algorithm::ES384)
             .unwrap()
-            .ed_pem(common::ED_PUBLIC)
+            .ed_pem(support::ED_PUBLIC)
             .unwrap()
     }
 
@@ -61,21 +60,14 @@ mod verify {
     /// checks that it verifies a token of each family and refuses a tampered one.
     pub async fn assert_verifies(builder: JwtAuthBuilder<TestClaims, StaticKeys>) {
         let layer: JwtAuthLayer<TestClaims> =
-            builder.clock(common::clock).build().expect("layer builds");
-        let service = layer.layer(service_fn(|request: Request<String>| async move {
-            let claims = request.extensions().get::<Claims<TestClaims>>().cloned();
-            let mut response = Response::new(String::new());
-            response
-                .extensions_mut()
-                .insert(claims.expect("claims in the request"));
-            Ok::<_, Infallible>(response)
-        }));
+            builder.clock(support::clock).build().expect("layer builds");
         let send = |token: String| {
-            let request = Request::get("/")
-                .header("authorization", format!("Bearer {token}"))
-                .body(String::new())
-                .unwrap();
-            service.clone().oneshot(request)
+            let layer = layer.clone();
+            async move {
+                through_answering(&layer, bearer(&token), claims_required)
+                    .await
+                    .0
+            }
         };
         for alg in [
             Algorithm::HS256,
@@ -84,7 +76,7 @@ mod verify {
             Algorithm::ES384,
             Algorithm::EdDSA,
         ] {
-            let response = send(common::mint(alg, &TestClaims::valid())).await.unwrap();
+            let response = send(support::mint(alg, &TestClaims::valid())).await;
             assert_eq!(
                 response.status(),
                 StatusCode::OK,
@@ -97,16 +89,12 @@ mod verify {
                 "{alg:?}"
             );
         }
-        let mut header = jsonwebtoken::Header::new(Algorithm::PS256);
-        header.kid = Some("ps".into());
-        let response = send(common::mint_with(header, &TestClaims::valid()))
-            .await
-            .unwrap();
+        let response = send(support::token_with_kid(Algorithm::PS256, "ps")).await;
         assert_eq!(response.status(), StatusCode::OK, "PS256");
 
         // A signature from another key is refused, so the backend really checks.
-        let mut token = common::mint(Algorithm::ES256, &TestClaims::valid());
-        let other = common::mint(
+        let mut token = support::mint(Algorithm::ES256, &TestClaims::valid());
+        let other = support::mint(
             Algorithm::ES256,
             &TestClaims {
                 sub: "bob".into(),
@@ -116,7 +104,7 @@ mod verify {
         let signature = other.rsplit('.').next().unwrap().to_owned();
         let cut = token.rfind('.').unwrap() + 1;
         token.replace_range(cut.., &signature);
-        let response = send(token).await.unwrap();
+        let response = send(token).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(
             response
@@ -134,7 +122,7 @@ mod verify {
 #[test]
 fn both_backends_without_a_provider_is_a_config_error() {
     // Even with a jsonwebtoken process default installed, the layer does not guess.
-    common::install_signing_provider();
+    support::install_signing_provider();
     let result =
         std::panic::catch_unwind(|| JwtAuthLayer::<NoClaims>::builder(hmac_keys()).build());
     let err = result
@@ -147,7 +135,7 @@ fn both_backends_without_a_provider_is_a_config_error() {
 #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
 #[tokio::test]
 async fn both_backends_with_rust_crypto_chosen_verifies() {
-    let builder = JwtAuthLayer::<common::TestClaims>::builder(verify::keys())
+    let builder = JwtAuthLayer::<support::TestClaims>::builder(verify::keys())
         .crypto_provider(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER);
     verify::assert_verifies(builder).await;
 }
@@ -155,7 +143,7 @@ async fn both_backends_with_rust_crypto_chosen_verifies() {
 #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
 #[tokio::test]
 async fn both_backends_with_aws_lc_chosen_verifies() {
-    let builder = JwtAuthLayer::<common::TestClaims>::builder(verify::keys())
+    let builder = JwtAuthLayer::<support::TestClaims>::builder(verify::keys())
         .crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     verify::assert_verifies(builder).await;
 }
@@ -184,13 +172,13 @@ fn one_backend_builds_without_a_provider() {
 ))]
 #[tokio::test]
 async fn one_backend_verifies_without_a_provider() {
-    verify::assert_verifies(JwtAuthLayer::<common::TestClaims>::builder(verify::keys())).await;
+    verify::assert_verifies(JwtAuthLayer::<support::TestClaims>::builder(verify::keys())).await;
 }
 
 #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
 #[tokio::test]
 async fn rust_crypto_alone_also_accepts_its_provider_by_name() {
-    let builder = JwtAuthLayer::<common::TestClaims>::builder(verify::keys())
+    let builder = JwtAuthLayer::<support::TestClaims>::builder(verify::keys())
         .crypto_provider(&jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER);
     verify::assert_verifies(builder).await;
 }
@@ -198,7 +186,7 @@ async fn rust_crypto_alone_also_accepts_its_provider_by_name() {
 #[cfg(all(feature = "aws-lc-rs", not(feature = "rust-crypto")))]
 #[tokio::test]
 async fn aws_lc_alone_also_accepts_its_provider_by_name() {
-    let builder = JwtAuthLayer::<common::TestClaims>::builder(verify::keys())
+    let builder = JwtAuthLayer::<support::TestClaims>::builder(verify::keys())
         .crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     verify::assert_verifies(builder).await;
 }

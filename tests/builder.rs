@@ -1,14 +1,13 @@
 //! The builder never silently drops a setting: calls that add up add up, a single-value
 //! setting set twice is refused by `build()`, and out-of-range values are refused there too.
 
-mod common;
+mod support;
 
 use std::time::{Duration, SystemTime};
 
-use common::*;
-use http::{Request, Response, StatusCode};
+use http::{Response, StatusCode};
 use jsonwebtoken::Algorithm;
-use tower::{service_fn, Layer, ServiceExt};
+use support::*;
 use tower_jwt_auth::{
     AlgorithmSet, AuthError, AuthErrorKind, ConfigErrorKind, DefaultRejection, Issuers,
     JwtAuthBuilder, JwtAuthLayer, OnRejection, Protocol, StaticKeys,
@@ -100,22 +99,19 @@ async fn algorithms_called_twice_narrow_to_the_intersection() {
         .algorithms(AlgorithmSet::one(Algorithm::RS256))
         .build()
         .unwrap();
-    let svc = layer.layer(service_fn(|_: Request<()>| async {
-        Ok::<_, std::convert::Infallible>(Response::new(()))
-    }));
-    let send = |token: String| {
-        let svc = svc.clone();
-        async move {
-            let request = Request::get("/")
-                .header("authorization", format!("Bearer {token}"))
-                .body(())
-                .unwrap();
-            svc.oneshot(request).await.unwrap()
-        }
-    };
-    let r = send(mint(Algorithm::RS256, &TestClaims::valid())).await;
+    let r = through(
+        &layer,
+        bearer(&mint(Algorithm::RS256, &TestClaims::valid())),
+    )
+    .await
+    .0;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = send(mint(Algorithm::HS256, &TestClaims::valid())).await;
+    let r = through(
+        &layer,
+        bearer(&mint(Algorithm::HS256, &TestClaims::valid())),
+    )
+    .await
+    .0;
     assert_eq!(
         r.extensions().get::<AuthError>().map(AuthError::kind),
         Some(&AuthErrorKind::UnsupportedAlgorithm)

@@ -1,17 +1,17 @@
 //! The verified-token cache: hits skip the signature check, but never the time checks, the
 //! application check, or a key that is gone.
 
-mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::*;
 use http::{Request, Response, StatusCode};
 use jsonwebtoken::Algorithm;
-use tower::{service_fn, Layer, Service, ServiceExt};
+use support::*;
+use tower::{service_fn, Layer, Service};
 use tower_jwt_auth::{AuthError, AuthErrorKind, Claims, JwtAuthLayer, TokenHeader, VerifyingKey};
 
 /// A key source over a swappable key that counts its lookups, and a clock that can move.
@@ -43,7 +43,8 @@ impl Rig {
         &self,
         capacity: usize,
         lifetime: Duration,
-    ) -> impl Service<Request<()>, Response = Response<String>, Error = Infallible> + Clone {
+    ) -> impl Service<Request<String>, Response = Response<String>, Error = Infallible> + Clone
+    {
         let (key, lookups) = (self.key.clone(), self.lookups.clone());
         let source = move |_: &TokenHeader<'_>| {
             lookups.fetch_add(1, Ordering::SeqCst);
@@ -60,14 +61,7 @@ impl Rig {
             })
             .build()
             .unwrap();
-        layer.layer(service_fn(|req: Request<()>| async move {
-            let Claims(c) = req
-                .extensions()
-                .get::<Claims<TestClaims>>()
-                .cloned()
-                .unwrap();
-            Ok::<_, Infallible>(Response::new(c.sub.clone()))
-        }))
+        layer.layer(inner_service(Calls::default(), subject))
     }
 
     /// Signatures the layer checked since the rig was made.
@@ -81,33 +75,13 @@ impl Rig {
     }
 }
 
-async fn send<S>(svc: &S, token: &str) -> Response<String>
-where
-    S: Service<Request<()>, Response = Response<String>, Error = Infallible> + Clone,
-{
-    let req = Request::get("/")
-        .header("authorization", format!("Bearer {token}"))
-        .body(())
-        .unwrap();
-    svc.clone().oneshot(req).await.unwrap()
-}
-
-fn kind(response: &Response<String>) -> AuthErrorKind {
-    response
-        .extensions()
-        .get::<AuthError>()
-        .expect("rejections carry their error")
-        .kind()
-        .clone()
-}
-
 #[tokio::test]
 async fn a_token_seen_before_skips_the_key_and_signature() {
     let rig = Rig::new();
     let svc = rig.service(100, Duration::from_secs(300));
     let token = mint(Algorithm::RS256, &TestClaims::valid());
     for _ in 0..5 {
-        let r = send(&svc, &token).await;
+        let r = send(&svc, bearer(&token)).await;
         assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, "ann"));
     }
     assert_eq!(
@@ -140,8 +114,8 @@ async fn each_token_has_its_own_entry() {
         },
     );
     for _ in 0..2 {
-        assert_eq!(send(&svc, &ann).await.body(), "ann");
-        assert_eq!(send(&svc, &bob).await.body(), "bob");
+        assert_eq!(send(&svc, bearer(&ann)).await.body(), "ann");
+        assert_eq!(send(&svc, bearer(&bob)).await.body(), "bob");
     }
     assert_eq!(rig.verified(), 2);
 }
@@ -151,13 +125,13 @@ async fn expiry_is_checked_again_on_every_hit() {
     let rig = Rig::new();
     let svc = rig.service(100, Duration::from_secs(3600));
     let token = mint(Algorithm::RS256, &TestClaims::valid()); // exp = NOW + 600
-    assert_eq!(send(&svc, &token).await.status(), StatusCode::OK);
+    assert_eq!(send(&svc, bearer(&token)).await.status(), StatusCode::OK);
     rig.now.store(NOW + 599, Ordering::SeqCst);
-    assert_eq!(send(&svc, &token).await.status(), StatusCode::OK);
+    assert_eq!(send(&svc, bearer(&token)).await.status(), StatusCode::OK);
     assert_eq!(rig.verified(), 1);
     rig.now.store(NOW + 600 + 59, Ordering::SeqCst);
     assert_eq!(
-        send(&svc, &token).await.status(),
+        send(&svc, bearer(&token)).await.status(),
         StatusCode::OK,
         "inside the leeway"
     );
@@ -167,9 +141,9 @@ async fn expiry_is_checked_again_on_every_hit() {
         "an entry lives no longer than the token's exp"
     );
     rig.now.store(NOW + 600 + 61, Ordering::SeqCst);
-    let r = send(&svc, &token).await;
+    let r = send(&svc, bearer(&token)).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(matches!(kind(&r), AuthErrorKind::Expired { .. }));
+    assert!(matches!(error_kind(&r), AuthErrorKind::Expired { .. }));
 }
 
 #[tokio::test]
@@ -177,12 +151,12 @@ async fn entries_live_no_longer_than_the_maximum_lifetime() {
     let rig = Rig::new();
     let svc = rig.service(100, Duration::from_secs(30));
     let token = mint(Algorithm::RS256, &TestClaims::valid());
-    send(&svc, &token).await;
+    send(&svc, bearer(&token)).await;
     rig.now.store(NOW + 29, Ordering::SeqCst);
-    send(&svc, &token).await;
+    send(&svc, bearer(&token)).await;
     assert_eq!(rig.verified(), 1);
     rig.now.store(NOW + 31, Ordering::SeqCst);
-    assert_eq!(send(&svc, &token).await.status(), StatusCode::OK);
+    assert_eq!(send(&svc, bearer(&token)).await.status(), StatusCode::OK);
     assert_eq!(rig.verified(), 2, "verified again after the lifetime");
 }
 
@@ -191,13 +165,13 @@ async fn an_entry_dies_with_the_key_that_verified_it() {
     let rig = Rig::new();
     let svc = rig.service(100, Duration::from_secs(300));
     let token = mint(Algorithm::RS256, &TestClaims::valid());
-    send(&svc, &token).await;
+    send(&svc, bearer(&token)).await;
     // The key set is replaced by one without that key (another RSA key).
     *rig.key.lock().unwrap() =
         Arc::new(VerifyingKey::from_rsa_pem(RSA2_PUBLIC.as_bytes(), Algorithm::RS256).unwrap());
-    let r = send(&svc, &token).await;
+    let r = send(&svc, bearer(&token)).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(kind(&r), AuthErrorKind::InvalidSignature);
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidSignature);
     assert_eq!(rig.verified(), 2);
 }
 
@@ -220,7 +194,7 @@ async fn failures_are_never_cached() {
     };
     for _ in 0..3 {
         assert_eq!(
-            kind(&send(&svc, &forged).await),
+            error_kind(&send(&svc, bearer(&forged)).await),
             AuthErrorKind::InvalidSignature
         );
     }
@@ -243,11 +217,11 @@ async fn the_cache_is_bounded() {
         })
         .collect();
     for token in &tokens {
-        assert_eq!(send(&svc, token).await.status(), StatusCode::OK);
+        assert_eq!(send(&svc, bearer(token)).await.status(), StatusCode::OK);
     }
     let before = rig.verified();
     for token in &tokens {
-        send(&svc, token).await;
+        send(&svc, bearer(token)).await;
     }
     // With room for 4 entries, most of the 50 tokens had to be verified again.
     assert!(
@@ -286,7 +260,7 @@ async fn a_hit_shares_the_verified_claims_instead_of_copying_them() {
     }));
     let token = mint(Algorithm::RS256, &TestClaims::valid());
     for _ in 0..3 {
-        assert_eq!(send(&svc, &token).await.status(), StatusCode::OK);
+        assert_eq!(send(&svc, bearer(&token)).await.status(), StatusCode::OK);
     }
     let seen = seen.lock().unwrap();
     assert_eq!(*seen[0], TestClaims::valid());
@@ -297,9 +271,9 @@ async fn a_hit_shares_the_verified_claims_instead_of_copying_them() {
 }
 
 /// A key source whose answer the test sets: a key, or an error.
-type Answer = Arc<Mutex<Result<Arc<VerifyingKey>, AuthErrorKind>>>;
+type KeyAnswer = Arc<Mutex<Result<Arc<VerifyingKey>, AuthErrorKind>>>;
 
-fn layer_over(answer: &Answer) -> JwtAuthLayer<TestClaims, impl tower_jwt_auth::KeySource> {
+fn layer_asking(answer: &KeyAnswer) -> JwtAuthLayer<TestClaims, impl tower_jwt_auth::KeySource> {
     let answer = answer.clone();
     let source = move |_: &TokenHeader<'_>| {
         let answer = answer.lock().unwrap().clone();
@@ -313,45 +287,44 @@ fn layer_over(answer: &Answer) -> JwtAuthLayer<TestClaims, impl tower_jwt_auth::
         .unwrap()
 }
 
-async fn through<K: tower_jwt_auth::KeySource>(
-    layer: &JwtAuthLayer<TestClaims, K>,
-    token: &str,
-) -> Response<String> {
-    let svc = layer.layer(service_fn(|_: Request<()>| async {
-        Ok::<_, Infallible>(Response::new("inner".to_owned()))
-    }));
-    send(&svc, token).await
-}
-
 #[tokio::test]
 async fn a_cached_token_gets_503_when_the_key_source_cannot_vouch_for_its_key() {
-    let answer: Answer = Arc::new(Mutex::new(Ok(rsa_key())));
-    let layer = layer_over(&answer);
+    let answer: KeyAnswer = Arc::new(Mutex::new(Ok(rsa_key())));
+    let layer = layer_asking(&answer);
     let token = mint(Algorithm::RS256, &TestClaims::valid());
-    assert_eq!(through(&layer, &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&layer, bearer(&token)).await.0.status(),
+        StatusCode::OK
+    );
     // The key set went too stale: a fresh verification would get 503, so must a hit.
     *answer.lock().unwrap() = Err(AuthErrorKind::KeysUnavailable {
         retry_after: Some(Duration::from_secs(7)),
     });
-    let r = through(&layer, &token).await;
+    let r = through(&layer, bearer(&token)).await.0;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "7");
     // The key was removed from the set: 401, as for a token never seen.
     *answer.lock().unwrap() = Err(AuthErrorKind::UnknownKey);
-    let r = through(&layer, &token).await;
+    let r = through(&layer, bearer(&token)).await.0;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(kind(&r), AuthErrorKind::UnknownKey);
+    assert_eq!(error_kind(&r), AuthErrorKind::UnknownKey);
 }
 
 #[tokio::test]
 async fn a_hit_stands_only_for_the_key_that_verified_the_token() {
     let key = rsa_key();
-    let answer: Answer = Arc::new(Mutex::new(Ok(key.clone())));
-    let layer = layer_over(&answer);
+    let answer: KeyAnswer = Arc::new(Mutex::new(Ok(key.clone())));
+    let layer = layer_asking(&answer);
     let token = mint(Algorithm::RS256, &TestClaims::valid());
     let before = signature_checks();
-    assert_eq!(through(&layer, &token).await.status(), StatusCode::OK);
-    assert_eq!(through(&layer, &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&layer, bearer(&token)).await.0.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        through(&layer, bearer(&token)).await.0.status(),
+        StatusCode::OK
+    );
     assert_eq!(
         signature_checks() - before,
         1,
@@ -359,23 +332,29 @@ async fn a_hit_stands_only_for_the_key_that_verified_the_token() {
     );
     // A refresh parsed the same key again: a new key object, so the token is verified again.
     *answer.lock().unwrap() = Ok(rsa_key());
-    assert_eq!(through(&layer, &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&layer, bearer(&token)).await.0.status(),
+        StatusCode::OK
+    );
     assert_eq!(signature_checks() - before, 2);
     // While the entry's key is still alive but no longer the answer, a hit is refused.
     *answer.lock().unwrap() = Ok(Arc::new(
         VerifyingKey::from_rsa_pem(RSA2_PUBLIC.as_bytes(), Algorithm::RS256).unwrap(),
     ));
-    let r = through(&layer, &token).await;
-    assert_eq!(kind(&r), AuthErrorKind::InvalidSignature);
+    let r = through(&layer, bearer(&token)).await.0;
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidSignature);
     drop(key);
 }
 
 #[tokio::test]
 async fn a_hit_needs_the_signature_that_verified() {
-    let answer: Answer = Arc::new(Mutex::new(Ok(rsa_key())));
-    let layer = layer_over(&answer);
+    let answer: KeyAnswer = Arc::new(Mutex::new(Ok(rsa_key())));
+    let layer = layer_asking(&answer);
     let good = mint(Algorithm::RS256, &TestClaims::valid());
-    assert_eq!(through(&layer, &good).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&layer, bearer(&good)).await.0.status(),
+        StatusCode::OK
+    );
     // Same signed bytes, another token's signature: not the cached token.
     let other = mint(
         Algorithm::RS256,
@@ -387,9 +366,12 @@ async fn a_hit_needs_the_signature_that_verified() {
     let (message, _) = good.rsplit_once('.').unwrap();
     let (_, signature) = other.rsplit_once('.').unwrap();
     let forged = format!("{message}.{signature}");
-    let r = through(&layer, &forged).await;
-    assert_eq!(kind(&r), AuthErrorKind::InvalidSignature);
-    assert_eq!(through(&layer, &good).await.status(), StatusCode::OK);
+    let r = through(&layer, bearer(&forged)).await.0;
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidSignature);
+    assert_eq!(
+        through(&layer, bearer(&good)).await.0.status(),
+        StatusCode::OK
+    );
 }
 
 /// The order of the P-256 group.
@@ -430,20 +412,29 @@ async fn both_spellings_of_an_ecdsa_token_share_one_cache_entry() {
     )
     .build()
     .unwrap();
-    assert_eq!(through(&uncached, &other).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&uncached, bearer(&other)).await.0.status(),
+        StatusCode::OK
+    );
 
-    let answer: Answer = Arc::new(Mutex::new(Ok(key)));
-    let layer = layer_over(&answer);
+    let answer: KeyAnswer = Arc::new(Mutex::new(Ok(key)));
+    let layer = layer_asking(&answer);
     let before = signature_checks();
-    assert_eq!(through(&layer, &token).await.status(), StatusCode::OK);
-    assert_eq!(through(&layer, &other).await.status(), StatusCode::OK);
+    assert_eq!(
+        through(&layer, bearer(&token)).await.0.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        through(&layer, bearer(&other)).await.0.status(),
+        StatusCode::OK
+    );
     assert_eq!(
         signature_checks() - before,
         1,
         "the second spelling is the same signed token: one entry, one check"
     );
     assert_eq!(
-        through(&layer, &twin(&other)).await.status(),
+        through(&layer, bearer(&twin(&other))).await.0.status(),
         StatusCode::OK
     );
     assert_eq!(signature_checks() - before, 1);

@@ -8,19 +8,19 @@
 //! `DEFAULT_LEEWAY`) and the clock at `NOW`. The few cases where we decide otherwise on
 //! purpose are listed, with the reason, in [`known_difference`].
 
-mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::convert::Infallible;
 
-use http::header::AUTHORIZATION;
-use http::{Request, Response, StatusCode};
+use http::StatusCode;
 use jsonwebtoken::Algorithm;
 use serde::Deserialize;
-use tower::{service_fn, Layer, ServiceExt};
-use tower_jwt_auth::{AuthError, Claims, JwtAuthLayer, StandardClaims, StaticKeys};
+use tower_jwt_auth::{AuthError, JwtAuthLayer, StandardClaims, StaticKeys};
 
-use common::{builder, EC256_PUBLIC, EC384_PUBLIC, ED_PUBLIC, HS_SECRET, RSA_PUBLIC};
+use support::{
+    builder, claims_required, get_with, through_answering, EC256_PUBLIC, EC384_PUBLIC, ED_PUBLIC,
+    HS_SECRET, RSA_PUBLIC,
+};
 
 const PYJWT: &str = include_str!("interop/pyjwt.json");
 const JOSE: &str = include_str!("interop/jose.json");
@@ -117,18 +117,8 @@ fn layers() -> HashMap<&'static str, JwtAuthLayer<StandardClaims>> {
 
 /// Our verdict on a token: accepted (200) or not, and why not.
 async fn verdict(layer: &JwtAuthLayer<StandardClaims>, token: &str) -> (bool, Option<AuthError>) {
-    let service = layer.layer(service_fn(|request: Request<String>| async move {
-        assert!(request
-            .extensions()
-            .get::<Claims<StandardClaims>>()
-            .is_some());
-        Ok::<_, Infallible>(Response::new(String::from("inner")))
-    }));
-    let request = Request::get("/resource")
-        .header(AUTHORIZATION, format!("Bearer {token}"))
-        .body(String::new())
-        .unwrap();
-    let response = service.oneshot(request).await.unwrap();
+    let request = get_with("/resource", Some(token));
+    let (response, _) = through_answering(layer, request, claims_required).await;
     let error = response.extensions().get::<AuthError>().cloned();
     (response.status() == StatusCode::OK, error)
 }

@@ -1,18 +1,15 @@
 //! Several issuers behind one layer: the token's `iss` picks the keys and the audiences.
 
-mod common;
+mod support;
 
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::*;
-use http::{Request, Response, StatusCode};
+use http::StatusCode;
 use jsonwebtoken::Algorithm;
-use tower::{service_fn, Layer, ServiceExt};
-use tower_jwt_auth::{
-    AuthError, AuthErrorKind, Claims, Issuers, KeySource, StaticKeys, TokenHeader, VerifyingKey,
-};
+use support::*;
+use tower::Layer;
+use tower_jwt_auth::{AuthErrorKind, Issuers, KeySource, StaticKeys, TokenHeader, VerifyingKey};
 
 const A: &str = "https://a.test";
 const B: &str = "https://b.test";
@@ -25,30 +22,9 @@ fn claims(iss: &str, aud: &str) -> TestClaims {
     }
 }
 
-async fn send<K: KeySource>(keys: K, token: &str) -> Response<String> {
-    let layer = builder::<TestClaims, _>(keys).build().unwrap();
-    let svc = layer.layer(service_fn(|req: Request<()>| async move {
-        let Claims(c) = req
-            .extensions()
-            .get::<Claims<TestClaims>>()
-            .cloned()
-            .unwrap();
-        Ok::<_, Infallible>(Response::new(c.iss.clone().unwrap_or_default()))
-    }));
-    let req = Request::get("/")
-        .header("authorization", format!("Bearer {token}"))
-        .body(())
-        .unwrap();
-    svc.oneshot(req).await.unwrap()
-}
-
-fn kind(response: &Response<String>) -> AuthErrorKind {
-    response
-        .extensions()
-        .get::<AuthError>()
-        .expect("a rejection carries its error")
-        .kind()
-        .clone()
+/// The token's issuer: what the handler of these tests answers.
+fn issuer(claims: Option<&TestClaims>) -> String {
+    claims.unwrap().iss.clone().unwrap_or_default()
 }
 
 fn two_issuers() -> Issuers<StaticKeys> {
@@ -71,25 +47,49 @@ fn two_issuers() -> Issuers<StaticKeys> {
 
 #[tokio::test]
 async fn each_issuer_verifies_with_its_own_keys_and_audiences() {
-    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(A, "api-a"))).await;
+    let r = through_answering(
+        &layer_over(two_issuers()),
+        bearer(&mint(Algorithm::RS256, &claims(A, "api-a"))),
+        issuer,
+    )
+    .await
+    .0;
     assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, A));
-    let r = send(two_issuers(), &mint(Algorithm::ES256, &claims(B, "api-b"))).await;
+    let r = through_answering(
+        &layer_over(two_issuers()),
+        bearer(&mint(Algorithm::ES256, &claims(B, "api-b"))),
+        issuer,
+    )
+    .await
+    .0;
     assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, B));
 }
 
 #[tokio::test]
 async fn audiences_are_per_issuer() {
-    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(A, "api-b"))).await;
+    let r = through_answering(
+        &layer_over(two_issuers()),
+        bearer(&mint(Algorithm::RS256, &claims(A, "api-b"))),
+        issuer,
+    )
+    .await
+    .0;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(kind(&r), AuthErrorKind::InvalidAudience);
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidAudience);
 }
 
 #[tokio::test]
 async fn a_token_cannot_borrow_another_issuers_keys() {
     // Signed with A's key, claiming to come from B: B's keys are consulted, and refuse.
-    let r = send(two_issuers(), &mint(Algorithm::RS256, &claims(B, "api-b"))).await;
+    let r = through_answering(
+        &layer_over(two_issuers()),
+        bearer(&mint(Algorithm::RS256, &claims(B, "api-b"))),
+        issuer,
+    )
+    .await
+    .0;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(kind(&r), AuthErrorKind::UnsupportedAlgorithm);
+    assert_eq!(error_kind(&r), AuthErrorKind::UnsupportedAlgorithm);
 }
 
 /// A key source trusting issuer A that counts its lookups.
@@ -111,23 +111,34 @@ fn counted_issuer_a() -> (Issuers<impl KeySource>, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn an_unknown_issuer_is_refused_before_any_key_lookup() {
     let (issuers, lookups) = counted_issuer_a();
-    let r = send(
-        issuers,
-        &mint(Algorithm::RS256, &claims("https://evil.test", "api")),
-    )
-    .await;
-    assert_eq!(kind(&r), AuthErrorKind::InvalidIssuer);
+    let token = mint(Algorithm::RS256, &claims("https://evil.test", "api"));
+    let r = through_answering(&layer_over(issuers), bearer(&token), issuer)
+        .await
+        .0;
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidIssuer);
     assert_eq!(lookups.load(Ordering::SeqCst), 0);
 
     let mut no_iss = TestClaims::valid();
     no_iss.iss = None;
     let (issuers, lookups) = counted_issuer_a();
-    let r = send(issuers, &mint(Algorithm::RS256, &no_iss)).await;
-    assert_eq!(kind(&r), AuthErrorKind::InvalidIssuer);
+    let r = through_answering(
+        &layer_over(issuers),
+        bearer(&mint(Algorithm::RS256, &no_iss)),
+        issuer,
+    )
+    .await
+    .0;
+    assert_eq!(error_kind(&r), AuthErrorKind::InvalidIssuer);
     assert_eq!(lookups.load(Ordering::SeqCst), 0);
 
     let (issuers, lookups) = counted_issuer_a();
-    let r = send(issuers, &mint(Algorithm::RS256, &claims(A, "api"))).await;
+    let r = through_answering(
+        &layer_over(issuers),
+        bearer(&mint(Algorithm::RS256, &claims(A, "api"))),
+        issuer,
+    )
+    .await
+    .0;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(lookups.load(Ordering::SeqCst), 1);
 }
@@ -145,20 +156,10 @@ async fn without_per_issuer_audiences_the_layers_apply() {
         .audience("api")
         .build()
         .unwrap();
-    let svc = layer.layer(service_fn(|_: Request<()>| async {
-        Ok::<_, Infallible>(Response::new(String::new()))
-    }));
+    let svc = layer.layer(inner_service(Calls::default(), inner_answer::<TestClaims>));
     for (aud, status) in [("api", StatusCode::OK), ("other", StatusCode::UNAUTHORIZED)] {
         let token = mint(Algorithm::RS256, &claims(A, aud));
-        let req = Request::get("/")
-            .header("authorization", format!("Bearer {token}"))
-            .body(())
-            .unwrap();
-        assert_eq!(
-            svc.clone().oneshot(req).await.unwrap().status(),
-            status,
-            "{aud}"
-        );
+        assert_eq!(send(&svc, bearer(&token)).await.status(), status, "{aud}");
     }
 }
 

@@ -2,21 +2,18 @@
 //! keys in every encoding the crate reads, a local JWKS document, the errors refused at build
 //! time, and the HMAC/public-key confusion attack in every encoding of the public key.
 
-mod common;
-
-use std::convert::Infallible;
+mod support;
 
 use base64::Engine as _;
-use http::{Request, Response, StatusCode};
+use http::{Response, StatusCode};
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet};
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use tower::{service_fn, Layer as _, ServiceExt};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use tower_jwt_auth::{
-    AlgorithmSet, AuthError, AuthErrorKind, Claims, ConfigError, ConfigErrorKind, JwtAuthLayer,
-    StaticKeys, VerifyingKey,
+    AlgorithmSet, AuthError, AuthErrorKind, Claims, ConfigError, ConfigErrorKind, StaticKeys,
+    VerifyingKey,
 };
 
-use common::{public_jwk, TestClaims, HS_SECRET};
+use support::*;
 
 const RSA_ALGORITHMS: [Algorithm; 6] = [
     Algorithm::RS256,
@@ -27,33 +24,9 @@ const RSA_ALGORITHMS: [Algorithm; 6] = [
     Algorithm::PS512,
 ];
 
-/// Builds a layer over `keys` and sends one request bearing `token` through it. The inner
-/// service copies the claims it was given into the response's extensions.
-async fn send(keys: StaticKeys, token: &str) -> Response<String> {
-    let layer: JwtAuthLayer<TestClaims> = common::builder(keys).build().expect("layer builds");
-    let service = layer.layer(service_fn(|request: Request<String>| async move {
-        let mut response = Response::new(String::from("inner"));
-        if let Some(claims) = request.extensions().get::<Claims<TestClaims>>() {
-            response.extensions_mut().insert(claims.clone());
-        }
-        Ok::<_, Infallible>(response)
-    }));
-    let request = Request::get("/")
-        .header("authorization", format!("Bearer {token}"))
-        .body(String::new())
-        .unwrap();
-    service.oneshot(request).await.unwrap()
-}
-
 /// The token reached the inner service, with its claims.
 fn assert_accepted(response: &Response<String>, what: &str) {
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{what}: refused with {:?}",
-        response.extensions().get::<AuthError>()
-    );
-    assert_eq!(response.body(), "inner", "{what}");
+    assert_reached_inner(response, what);
     assert_eq!(
         response.extensions().get::<Claims<TestClaims>>(),
         Some(&Claims::new(TestClaims::valid())),
@@ -78,25 +51,7 @@ fn assert_refused(response: &Response<String>, what: &str) -> AuthErrorKind {
 }
 
 fn token(alg: Algorithm) -> String {
-    common::mint(alg, &TestClaims::valid())
-}
-
-fn token_with_kid(alg: Algorithm, kid: &str) -> String {
-    let mut header = Header::new(alg);
-    header.kid = Some(kid.into());
-    common::mint_with(header, &TestClaims::valid())
-}
-
-/// A token signed with a key of our choosing (not the fixture of its algorithm).
-fn sign(header: &Header, key: &EncodingKey) -> String {
-    common::install_signing_provider();
-    encode(header, &TestClaims::valid(), key).unwrap()
-}
-
-fn config_error<T: std::fmt::Debug>(result: Result<T, ConfigError>) -> ConfigErrorKind {
-    result
-        .expect_err("the configuration must be refused")
-        .kind()
+    support::mint(alg, &TestClaims::valid())
 }
 
 fn rsa_components(private_pem: &str) -> (String, String) {
@@ -107,14 +62,14 @@ fn rsa_components(private_pem: &str) -> (String, String) {
 }
 
 fn ec_components() -> (String, String) {
-    match public_jwk(common::EC256_PRIVATE, Algorithm::ES256).algorithm {
+    match public_jwk(support::EC256_PRIVATE, Algorithm::ES256).algorithm {
         AlgorithmParameters::EllipticCurve(ec) => (ec.x, ec.y),
         other => panic!("not an EC JWK: {other:?}"),
     }
 }
 
 fn ed_component() -> String {
-    match public_jwk(common::ED_PRIVATE, Algorithm::EdDSA).algorithm {
+    match public_jwk(support::ED_PRIVATE, Algorithm::EdDSA).algorithm {
         AlgorithmParameters::OctetKeyPair(okp) => okp.x,
         other => panic!("not an OKP JWK: {other:?}"),
     }
@@ -127,7 +82,10 @@ fn ed_component() -> String {
 async fn hmac_raw_secret_for_each_algorithm() {
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
         let keys = StaticKeys::new().secret(HS_SECRET, alg).unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
@@ -136,7 +94,10 @@ async fn hmac_base64_secret_for_each_algorithm() {
     let encoded = base64::engine::general_purpose::STANDARD.encode(HS_SECRET);
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
         let keys = StaticKeys::new().base64_secret(&encoded, alg).unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
@@ -145,7 +106,12 @@ async fn hmac_secret_verifies_only_its_own_token() {
     let keys = StaticKeys::new()
         .secret(&[7; 64], Algorithm::HS256)
         .unwrap();
-    let kind = assert_refused(&send(keys, &token(Algorithm::HS256)).await, "other secret");
+    let kind = assert_refused(
+        &through(&layer_over(keys), bearer(&token(Algorithm::HS256)))
+            .await
+            .0,
+        "other secret",
+    );
     assert_eq!(kind, AuthErrorKind::InvalidSignature);
 }
 
@@ -155,8 +121,11 @@ async fn hmac_secret_verifies_only_its_own_token() {
 #[tokio::test]
 async fn rsa_spki_pem_for_each_algorithm() {
     for alg in RSA_ALGORITHMS {
-        let keys = StaticKeys::new().rsa_pem(common::RSA_PUBLIC, alg).unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        let keys = StaticKeys::new().rsa_pem(support::RSA_PUBLIC, alg).unwrap();
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
@@ -164,9 +133,12 @@ async fn rsa_spki_pem_for_each_algorithm() {
 async fn rsa_pkcs1_pem_for_each_algorithm() {
     for alg in RSA_ALGORITHMS {
         let keys = StaticKeys::new()
-            .rsa_pem(common::RSA_PUBLIC_PKCS1, alg)
+            .rsa_pem(support::RSA_PUBLIC_PKCS1, alg)
             .unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
@@ -174,51 +146,72 @@ async fn rsa_pkcs1_pem_for_each_algorithm() {
 async fn rsa_der_for_each_algorithm() {
     for alg in RSA_ALGORITHMS {
         let keys = StaticKeys::new()
-            .rsa_der(common::RSA_PUBLIC_DER, alg)
+            .rsa_der(support::RSA_PUBLIC_DER, alg)
             .unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
 #[tokio::test]
 async fn rsa_pkcs1_der_is_read_too() {
-    let pkcs1 = pem::parse(common::RSA_PUBLIC_PKCS1).unwrap();
+    let pkcs1 = pem::parse(support::RSA_PUBLIC_PKCS1).unwrap();
     assert_eq!(pkcs1.tag(), "RSA PUBLIC KEY");
     let keys = StaticKeys::new()
         .rsa_der(pkcs1.contents(), Algorithm::RS256)
         .unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::RS256)).await, "PKCS#1 DER");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::RS256)))
+            .await
+            .0,
+        "PKCS#1 DER",
+    );
 }
 
 #[tokio::test]
 async fn rsa_jwk_components_for_each_algorithm() {
-    let (n, e) = rsa_components(common::RSA_PRIVATE);
+    let (n, e) = rsa_components(support::RSA_PRIVATE);
     for alg in RSA_ALGORITHMS {
         let keys = StaticKeys::new()
             .key(VerifyingKey::from_rsa_components(&n, &e, alg).unwrap())
             .unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
 #[tokio::test]
 async fn rsa_key_of_another_pair_is_an_invalid_signature() {
     let keys = StaticKeys::new()
-        .rsa_pem(common::RSA2_PUBLIC, Algorithm::RS256)
+        .rsa_pem(support::RSA2_PUBLIC, Algorithm::RS256)
         .unwrap();
-    let kind = assert_refused(&send(keys, &token(Algorithm::RS256)).await, "other RSA key");
+    let kind = assert_refused(
+        &through(&layer_over(keys), bearer(&token(Algorithm::RS256)))
+            .await
+            .0,
+        "other RSA key",
+    );
     assert_eq!(kind, AuthErrorKind::InvalidSignature);
 }
 
 #[tokio::test]
 async fn key_bound_to_rs256_refuses_ps256() {
-    let key = VerifyingKey::from_rsa_pem(common::RSA_PUBLIC.as_bytes(), Algorithm::RS256).unwrap();
+    let key = VerifyingKey::from_rsa_pem(support::RSA_PUBLIC.as_bytes(), Algorithm::RS256).unwrap();
     assert_eq!(key.algorithms(), AlgorithmSet::one(Algorithm::RS256));
 
     // Named by its kid, the key is found and refuses the algorithm.
     let keys = StaticKeys::new().key(key.clone().with_kid("rsa")).unwrap();
     let kind = assert_refused(
-        &send(keys, &token_with_kid(Algorithm::PS256, "rsa")).await,
+        &through(
+            &layer_over(keys),
+            bearer(&token_with_kid(Algorithm::PS256, "rsa")),
+        )
+        .await
+        .0,
         "PS256 by kid",
     );
     assert_eq!(kind, AuthErrorKind::UnsupportedAlgorithm);
@@ -226,7 +219,9 @@ async fn key_bound_to_rs256_refuses_ps256() {
     // Without a kid no key fits PS256 at all.
     let keys = StaticKeys::new().key(key.clone()).unwrap();
     let kind = assert_refused(
-        &send(keys, &token(Algorithm::PS256)).await,
+        &through(&layer_over(keys), bearer(&token(Algorithm::PS256)))
+            .await
+            .0,
         "PS256 without kid",
     );
     assert!(
@@ -239,31 +234,41 @@ async fn key_bound_to_rs256_refuses_ps256() {
 
     // The same key still verifies what it is bound to.
     let keys = StaticKeys::new().key(key).unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::RS256)).await, "RS256");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::RS256)))
+            .await
+            .0,
+        "RS256",
+    );
 }
 
 #[tokio::test]
 async fn with_algorithms_rsa_widens_the_key_to_the_family() {
-    let key = VerifyingKey::from_rsa_pem(common::RSA_PUBLIC.as_bytes(), Algorithm::RS256)
+    let key = VerifyingKey::from_rsa_pem(support::RSA_PUBLIC.as_bytes(), Algorithm::RS256)
         .unwrap()
         .with_algorithms(AlgorithmSet::rsa())
         .unwrap();
     assert_eq!(key.algorithms(), AlgorithmSet::rsa());
     for alg in RSA_ALGORITHMS {
         let keys = StaticKeys::new().key(key.clone()).unwrap();
-        assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
     // Widening stays within the family: an HMAC token is still refused.
     let keys = StaticKeys::new().key(key).unwrap();
     assert_refused(
-        &send(keys, &token(Algorithm::HS256)).await,
+        &through(&layer_over(keys), bearer(&token(Algorithm::HS256)))
+            .await
+            .0,
         "HS256 on an RSA key",
     );
 }
 
 #[test]
 fn with_algorithms_cannot_leave_the_family() {
-    let key = VerifyingKey::from_rsa_pem(common::RSA_PUBLIC.as_bytes(), Algorithm::RS256).unwrap();
+    let key = VerifyingKey::from_rsa_pem(support::RSA_PUBLIC.as_bytes(), Algorithm::RS256).unwrap();
     let hs = [Algorithm::RS256, Algorithm::HS256].into_iter().collect();
     assert_eq!(
         config_error(key.clone().with_algorithms(hs)),
@@ -286,17 +291,27 @@ fn with_algorithms_cannot_leave_the_family() {
 #[tokio::test]
 async fn es256_pem() {
     let keys = StaticKeys::new()
-        .ec_pem(common::EC256_PUBLIC, Algorithm::ES256)
+        .ec_pem(support::EC256_PUBLIC, Algorithm::ES256)
         .unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::ES256)).await, "ES256 PEM");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::ES256)))
+            .await
+            .0,
+        "ES256 PEM",
+    );
 }
 
 #[tokio::test]
 async fn es256_der() {
     let keys = StaticKeys::new()
-        .ec_der(common::EC256_PUBLIC_DER, Algorithm::ES256)
+        .ec_der(support::EC256_PUBLIC_DER, Algorithm::ES256)
         .unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::ES256)).await, "ES256 DER");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::ES256)))
+            .await
+            .0,
+        "ES256 DER",
+    );
 }
 
 #[tokio::test]
@@ -304,34 +319,59 @@ async fn es256_jwk_components() {
     let (x, y) = ec_components();
     let key = VerifyingKey::from_ec_components("P-256", &x, &y, Algorithm::ES256).unwrap();
     let keys = StaticKeys::new().key(key).unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::ES256)).await, "ES256 JWK");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::ES256)))
+            .await
+            .0,
+        "ES256 JWK",
+    );
 }
 
 #[tokio::test]
 async fn es384_pem() {
     let keys = StaticKeys::new()
-        .ec_pem(common::EC384_PUBLIC, Algorithm::ES384)
+        .ec_pem(support::EC384_PUBLIC, Algorithm::ES384)
         .unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::ES384)).await, "ES384 PEM");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::ES384)))
+            .await
+            .0,
+        "ES384 PEM",
+    );
 }
 
 #[tokio::test]
 async fn eddsa_pem() {
-    let keys = StaticKeys::new().ed_pem(common::ED_PUBLIC).unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::EdDSA)).await, "EdDSA PEM");
+    let keys = StaticKeys::new().ed_pem(support::ED_PUBLIC).unwrap();
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::EdDSA)))
+            .await
+            .0,
+        "EdDSA PEM",
+    );
 }
 
 #[tokio::test]
 async fn eddsa_der() {
-    let keys = StaticKeys::new().ed_der(common::ED_PUBLIC_DER).unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::EdDSA)).await, "EdDSA DER");
+    let keys = StaticKeys::new().ed_der(support::ED_PUBLIC_DER).unwrap();
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::EdDSA)))
+            .await
+            .0,
+        "EdDSA DER",
+    );
 }
 
 #[tokio::test]
 async fn eddsa_jwk_component() {
     let key = VerifyingKey::from_ed_components(&ed_component()).unwrap();
     let keys = StaticKeys::new().key(key).unwrap();
-    assert_accepted(&send(keys, &token(Algorithm::EdDSA)).await, "EdDSA JWK");
+    assert_accepted(
+        &through(&layer_over(keys), bearer(&token(Algorithm::EdDSA)))
+            .await
+            .0,
+        "EdDSA JWK",
+    );
 }
 
 #[tokio::test]
@@ -340,13 +380,13 @@ async fn one_set_holds_every_kind_of_key() {
         StaticKeys::new()
             .secret(HS_SECRET, Algorithm::HS256)
             .unwrap()
-            .rsa_pem(common::RSA_PUBLIC, Algorithm::RS256)
+            .rsa_pem(support::RSA_PUBLIC, Algorithm::RS256)
             .unwrap()
-            .ec_pem(common::EC256_PUBLIC, Algorithm::ES256)
+            .ec_pem(support::EC256_PUBLIC, Algorithm::ES256)
             .unwrap()
-            .ec_pem(common::EC384_PUBLIC, Algorithm::ES384)
+            .ec_pem(support::EC384_PUBLIC, Algorithm::ES384)
             .unwrap()
-            .ed_pem(common::ED_PUBLIC)
+            .ed_pem(support::ED_PUBLIC)
             .unwrap()
     };
     assert_eq!(keys().len(), 5);
@@ -357,7 +397,10 @@ async fn one_set_holds_every_kind_of_key() {
         Algorithm::ES384,
         Algorithm::EdDSA,
     ] {
-        assert_accepted(&send(keys(), &token(alg)).await, &format!("{alg:?}"));
+        assert_accepted(
+            &through(&layer_over(keys()), bearer(&token(alg))).await.0,
+            &format!("{alg:?}"),
+        );
     }
 }
 
@@ -372,23 +415,13 @@ fn jwks_document() -> String {
     };
     let set = JwkSet {
         keys: vec![
-            with_kid(public_jwk(common::RSA_PRIVATE, Algorithm::RS256), "rsa-1"),
-            with_kid(public_jwk(common::RSA2_PRIVATE, Algorithm::RS256), "rsa-2"),
-            with_kid(public_jwk(common::EC256_PRIVATE, Algorithm::ES256), "ec-1"),
-            with_kid(public_jwk(common::ED_PRIVATE, Algorithm::EdDSA), "ed-1"),
+            with_kid(public_jwk(support::RSA_PRIVATE, Algorithm::RS256), "rsa-1"),
+            with_kid(public_jwk(support::RSA2_PRIVATE, Algorithm::RS256), "rsa-2"),
+            with_kid(public_jwk(support::EC256_PRIVATE, Algorithm::ES256), "ec-1"),
+            with_kid(public_jwk(support::ED_PRIVATE, Algorithm::EdDSA), "ed-1"),
         ],
     };
     serde_json::to_string(&set).unwrap()
-}
-
-fn rsa2_key() -> EncodingKey {
-    EncodingKey::from_rsa_pem(common::RSA2_PRIVATE.as_bytes()).unwrap()
-}
-
-fn header(alg: Algorithm, kid: Option<&str>) -> Header {
-    let mut header = Header::new(alg);
-    header.kid = kid.map(String::from);
-    header
 }
 
 #[test]
@@ -420,39 +453,68 @@ async fn jwks_picks_the_key_by_kid() {
     let jwks = jwks_document();
     let keys = || StaticKeys::new().jwks(&jwks).unwrap();
 
-    let first = sign(
+    let first = mint_by(
+        &support::encoding_key(Algorithm::RS256),
         &header(Algorithm::RS256, Some("rsa-1")),
-        &common::encoding_key(Algorithm::RS256),
+        &TestClaims::valid(),
     );
-    assert_accepted(&send(keys(), &first).await, "rsa-1");
-    let second = sign(&header(Algorithm::RS256, Some("rsa-2")), &rsa2_key());
-    assert_accepted(&send(keys(), &second).await, "rsa-2");
     assert_accepted(
-        &send(keys(), &token_with_kid(Algorithm::ES256, "ec-1")).await,
+        &through(&layer_over(keys()), bearer(&first)).await.0,
+        "rsa-1",
+    );
+    let second = mint_by(
+        &rsa2_key(),
+        &header(Algorithm::RS256, Some("rsa-2")),
+        &TestClaims::valid(),
+    );
+    assert_accepted(
+        &through(&layer_over(keys()), bearer(&second)).await.0,
+        "rsa-2",
+    );
+    assert_accepted(
+        &through(
+            &layer_over(keys()),
+            bearer(&token_with_kid(Algorithm::ES256, "ec-1")),
+        )
+        .await
+        .0,
         "ec-1",
     );
     assert_accepted(
-        &send(keys(), &token_with_kid(Algorithm::EdDSA, "ed-1")).await,
+        &through(
+            &layer_over(keys()),
+            bearer(&token_with_kid(Algorithm::EdDSA, "ed-1")),
+        )
+        .await
+        .0,
         "ed-1",
     );
 
     // The kid decides: the first key's token under the second key's kid does not verify.
-    let swapped = sign(
+    let swapped = mint_by(
+        &support::encoding_key(Algorithm::RS256),
         &header(Algorithm::RS256, Some("rsa-2")),
-        &common::encoding_key(Algorithm::RS256),
+        &TestClaims::valid(),
     );
-    let kind = assert_refused(&send(keys(), &swapped).await, "rsa-1 token named rsa-2");
+    let kind = assert_refused(
+        &through(&layer_over(keys()), bearer(&swapped)).await.0,
+        "rsa-1 token named rsa-2",
+    );
     assert_eq!(kind, AuthErrorKind::InvalidSignature);
 }
 
 #[tokio::test]
 async fn jwks_unknown_kid_is_refused() {
     let keys = StaticKeys::new().jwks(jwks_document()).unwrap();
-    let unknown = sign(
+    let unknown = mint_by(
+        &support::encoding_key(Algorithm::RS256),
         &header(Algorithm::RS256, Some("rsa-3")),
-        &common::encoding_key(Algorithm::RS256),
+        &TestClaims::valid(),
     );
-    let kind = assert_refused(&send(keys, &unknown).await, "unknown kid");
+    let kind = assert_refused(
+        &through(&layer_over(keys), bearer(&unknown)).await.0,
+        "unknown kid",
+    );
     assert_eq!(kind, AuthErrorKind::UnknownKey);
 }
 
@@ -460,7 +522,9 @@ async fn jwks_unknown_kid_is_refused() {
 async fn jwks_token_without_kid_and_two_fitting_keys_is_ambiguous() {
     let keys = StaticKeys::new().jwks(jwks_document()).unwrap();
     let kind = assert_refused(
-        &send(keys, &token(Algorithm::RS256)).await,
+        &through(&layer_over(keys), bearer(&token(Algorithm::RS256)))
+            .await
+            .0,
         "RS256 without kid",
     );
     assert_eq!(kind, AuthErrorKind::AmbiguousKey);
@@ -468,7 +532,9 @@ async fn jwks_token_without_kid_and_two_fitting_keys_is_ambiguous() {
     // With exactly one key for the algorithm, no kid is needed.
     let keys = StaticKeys::new().jwks(jwks_document()).unwrap();
     assert_accepted(
-        &send(keys, &token(Algorithm::ES256)).await,
+        &through(&layer_over(keys), bearer(&token(Algorithm::ES256)))
+            .await
+            .0,
         "ES256 without kid",
     );
 }
@@ -507,17 +573,17 @@ fn malformed_pem_is_refused() {
 fn private_key_pem_given_as_public_is_refused() {
     for alg in [Algorithm::RS256, Algorithm::PS256] {
         let err = StaticKeys::new()
-            .rsa_pem(common::RSA_PRIVATE, alg)
+            .rsa_pem(support::RSA_PRIVATE, alg)
             .unwrap_err();
         assert_eq!(err.kind(), ConfigErrorKind::InvalidKey);
         assert!(err.to_string().contains("private"), "{err}");
     }
     let err = StaticKeys::new()
-        .ec_pem(common::EC256_PRIVATE, Algorithm::ES256)
+        .ec_pem(support::EC256_PRIVATE, Algorithm::ES256)
         .unwrap_err();
     assert_eq!(err.kind(), ConfigErrorKind::InvalidKey);
     assert!(err.to_string().contains("private"), "{err}");
-    let err = StaticKeys::new().ed_pem(common::ED_PRIVATE).unwrap_err();
+    let err = StaticKeys::new().ed_pem(support::ED_PRIVATE).unwrap_err();
     assert_eq!(err.kind(), ConfigErrorKind::InvalidKey);
     assert!(err.to_string().contains("private"), "{err}");
 }
@@ -525,11 +591,11 @@ fn private_key_pem_given_as_public_is_refused() {
 #[test]
 fn p384_key_for_es256_is_refused() {
     assert_eq!(
-        config_error(StaticKeys::new().ec_pem(common::EC384_PUBLIC, Algorithm::ES256)),
+        config_error(StaticKeys::new().ec_pem(support::EC384_PUBLIC, Algorithm::ES256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().ec_pem(common::EC256_PUBLIC, Algorithm::ES384)),
+        config_error(StaticKeys::new().ec_pem(support::EC256_PUBLIC, Algorithm::ES384)),
         ConfigErrorKind::InvalidKey
     );
 }
@@ -537,24 +603,24 @@ fn p384_key_for_es256_is_refused() {
 #[test]
 fn rsa_key_for_es256_is_refused() {
     assert_eq!(
-        config_error(StaticKeys::new().ec_pem(common::RSA_PUBLIC, Algorithm::ES256)),
+        config_error(StaticKeys::new().ec_pem(support::RSA_PUBLIC, Algorithm::ES256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().ec_der(common::RSA_PUBLIC_DER, Algorithm::ES256)),
+        config_error(StaticKeys::new().ec_der(support::RSA_PUBLIC_DER, Algorithm::ES256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().rsa_pem(common::RSA_PUBLIC, Algorithm::ES256)),
+        config_error(StaticKeys::new().rsa_pem(support::RSA_PUBLIC, Algorithm::ES256)),
         ConfigErrorKind::InvalidKey
     );
     // And the other way round: an EC or Ed25519 key is not an RSA key.
     assert_eq!(
-        config_error(StaticKeys::new().rsa_pem(common::EC256_PUBLIC, Algorithm::RS256)),
+        config_error(StaticKeys::new().rsa_pem(support::EC256_PUBLIC, Algorithm::RS256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().ed_pem(common::EC256_PUBLIC)),
+        config_error(StaticKeys::new().ed_pem(support::EC256_PUBLIC)),
         ConfigErrorKind::InvalidKey
     );
 }
@@ -563,18 +629,18 @@ fn rsa_key_for_es256_is_refused() {
 fn truncated_der_is_refused() {
     let cut = |der: &'static [u8]| &der[..der.len() - 1];
     assert_eq!(
-        config_error(StaticKeys::new().rsa_der(cut(common::RSA_PUBLIC_DER), Algorithm::RS256)),
+        config_error(StaticKeys::new().rsa_der(cut(support::RSA_PUBLIC_DER), Algorithm::RS256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().ec_der(cut(common::EC256_PUBLIC_DER), Algorithm::ES256)),
+        config_error(StaticKeys::new().ec_der(cut(support::EC256_PUBLIC_DER), Algorithm::ES256)),
         ConfigErrorKind::InvalidKey
     );
     assert_eq!(
-        config_error(StaticKeys::new().ed_der(cut(common::ED_PUBLIC_DER))),
+        config_error(StaticKeys::new().ed_der(cut(support::ED_PUBLIC_DER))),
         ConfigErrorKind::InvalidKey
     );
-    let half = &common::RSA_PUBLIC_DER[..common::RSA_PUBLIC_DER.len() / 2];
+    let half = &support::RSA_PUBLIC_DER[..support::RSA_PUBLIC_DER.len() / 2];
     assert_eq!(
         config_error(StaticKeys::new().rsa_der(half, Algorithm::RS256)),
         ConfigErrorKind::InvalidKey
@@ -627,7 +693,7 @@ fn jwks_that_is_not_json_is_refused() {
         ConfigErrorKind::InvalidJwks
     );
     assert_eq!(
-        config_error(StaticKeys::new().jwks(common::RSA_PUBLIC)),
+        config_error(StaticKeys::new().jwks(support::RSA_PUBLIC)),
         ConfigErrorKind::InvalidJwks
     );
 }
@@ -638,7 +704,7 @@ fn jwks_without_a_usable_key_is_refused() {
         config_error(StaticKeys::new().jwks(r#"{"keys": []}"#)),
         ConfigErrorKind::NoKeys
     );
-    let (n, e) = rsa_components(common::RSA_PRIVATE);
+    let (n, e) = rsa_components(support::RSA_PRIVATE);
     let unusable = format!(
         r#"{{"keys": [
             {{"kty": "RSA", "use": "enc", "n": "{n}", "e": "{e}"}},
@@ -676,51 +742,12 @@ fn duplicate_kid_is_refused() {
 
 #[test]
 fn empty_static_keys_cannot_build_a_layer() {
-    let result = common::builder::<TestClaims, _>(StaticKeys::new()).build();
+    let result = support::builder::<TestClaims, _>(StaticKeys::new()).build();
     assert_eq!(config_error(result), ConfigErrorKind::NoKeys);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Keys that can never verify, or are weak, are refused when they are added, in every encoding
-
-fn b64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64url(text: &str) -> Vec<u8> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .unwrap()
-}
-
-/// One DER element.
-fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = contents.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(contents);
-    out
-}
-
-/// A positive DER INTEGER of big-endian `value`.
-fn der_integer(value: &[u8]) -> Vec<u8> {
-    let mut contents = Vec::new();
-    if value.first().is_none_or(|b| b & 0x80 != 0) {
-        contents.push(0);
-    }
-    contents.extend_from_slice(value);
-    der(0x02, &contents)
-}
 
 /// PKCS#1 `RSAPublicKey` DER.
 fn rsa_pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
@@ -753,15 +780,15 @@ fn jwks_of(members: &str) -> String {
 
 /// The fixture's RSA modulus and exponent, big-endian.
 fn rsa_fixture_parts() -> (Vec<u8>, Vec<u8>) {
-    let (n, e) = rsa_components(common::RSA_PRIVATE);
-    (unb64url(&n), unb64url(&e))
+    let (n, e) = rsa_components(support::RSA_PRIVATE);
+    (unb64(&n), unb64(&e))
 }
 
 /// What adding the RSA key `(n, e)` gives, through every way an RSA key enters.
 fn add_rsa_every_way(n: &[u8], e: &[u8]) -> Vec<(&'static str, Result<StaticKeys, ConfigError>)> {
     let alg = Algorithm::RS256;
     let (pkcs1, spki) = (rsa_pkcs1_der(n, e), rsa_spki_der(n, e));
-    let (n64, e64) = (b64url(n), b64url(e));
+    let (n64, e64) = (b64(n), b64(e));
     vec![
         (
             "JWK components",
@@ -893,15 +920,15 @@ fn rsa_even_modulus_is_refused() {
 /// An EC fixture: its JWK `x` and `y`, big-endian, and its SPKI DER.
 fn ec_fixture(alg: Algorithm) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let private = match alg {
-        Algorithm::ES256 => common::EC256_PRIVATE,
-        _ => common::EC384_PRIVATE,
+        Algorithm::ES256 => support::EC256_PRIVATE,
+        _ => support::EC384_PRIVATE,
     };
     let public = match alg {
-        Algorithm::ES256 => common::EC256_PUBLIC,
-        _ => common::EC384_PUBLIC,
+        Algorithm::ES256 => support::EC256_PUBLIC,
+        _ => support::EC384_PUBLIC,
     };
     let (x, y) = match public_jwk(private, alg).algorithm {
-        AlgorithmParameters::EllipticCurve(ec) => (unb64url(&ec.x), unb64url(&ec.y)),
+        AlgorithmParameters::EllipticCurve(ec) => (unb64(&ec.x), unb64(&ec.y)),
         other => panic!("not an EC JWK: {other:?}"),
     };
     (x, y, pem::parse(public).unwrap().into_contents())
@@ -924,7 +951,7 @@ fn add_ec_every_way(
     let mut spki = fixture.clone();
     let start = spki.len() - point.len();
     spki[start..].copy_from_slice(&point);
-    let (x64, y64) = (b64url(x), b64url(y));
+    let (x64, y64) = (b64(x), b64(y));
     vec![
         (
             "JWK components",
@@ -1008,10 +1035,10 @@ fn ec_point_at_infinity_and_compressed_points_are_refused() {
 /// What adding the 32-byte Ed25519 key `raw` gives, as a JWK `x`, in a JWKS, and in SPKI DER
 /// and PEM.
 fn add_ed_every_way(raw: &[u8; 32]) -> Vec<(&'static str, Result<StaticKeys, ConfigError>)> {
-    let mut spki = common::ED_PUBLIC_DER.to_vec();
+    let mut spki = support::ED_PUBLIC_DER.to_vec();
     let start = spki.len() - 32;
     spki[start..].copy_from_slice(raw);
-    let x = b64url(raw);
+    let x = b64(raw);
     vec![
         (
             "JWK component",
@@ -1033,7 +1060,7 @@ fn add_ed_every_way(raw: &[u8; 32]) -> Vec<(&'static str, Result<StaticKeys, Con
 
 #[test]
 fn ed25519_x_not_a_point_is_refused() {
-    let genuine: [u8; 32] = unb64url(&ed_component()).try_into().unwrap();
+    let genuine: [u8; 32] = unb64(&ed_component()).try_into().unwrap();
     for (how, result) in add_ed_every_way(&genuine) {
         assert!(result.is_ok(), "Ed25519 fixture through {how}: {result:?}");
     }
@@ -1058,7 +1085,7 @@ fn ed25519_small_order_point_is_refused() {
     let mut identity = [0u8; 32];
     identity[0] = 1;
     assert_all_refused(add_ed_every_way(&identity), "the neutral point");
-    let order_8: [u8; 32] = unb64url("JuiVj8KyJ7BFw_SJ8u-Y8NXfrAXTxjM5sTgCiG1T_AU")
+    let order_8: [u8; 32] = unb64("JuiVj8KyJ7BFw_SJ8u-Y8NXfrAXTxjM5sTgCiG1T_AU")
         .try_into()
         .unwrap();
     assert_all_refused(add_ed_every_way(&order_8), "a point of order 8");
@@ -1068,11 +1095,13 @@ fn ed25519_small_order_point_is_refused() {
 async fn real_keys_still_load_and_verify_in_every_encoding() {
     // RSA, rebuilt from its parts in each encoding.
     let (n, e) = rsa_fixture_parts();
-    assert_eq!(rsa_spki_der(&n, &e), common::RSA_PUBLIC_DER);
+    assert_eq!(rsa_spki_der(&n, &e), support::RSA_PUBLIC_DER);
     for (how, keys) in add_rsa_every_way(&n, &e) {
         let keys = keys.unwrap_or_else(|error| panic!("RSA through {how}: {error}"));
         assert_accepted(
-            &send(keys, &token(Algorithm::RS256)).await,
+            &through(&layer_over(keys), bearer(&token(Algorithm::RS256)))
+                .await
+                .0,
             &format!("RSA {how}"),
         );
     }
@@ -1080,14 +1109,19 @@ async fn real_keys_still_load_and_verify_in_every_encoding() {
         let (x, y, _) = ec_fixture(alg);
         for (how, keys) in add_ec_every_way(alg, &x, &y) {
             let keys = keys.unwrap_or_else(|error| panic!("{alg:?} through {how}: {error}"));
-            assert_accepted(&send(keys, &token(alg)).await, &format!("{alg:?} {how}"));
+            assert_accepted(
+                &through(&layer_over(keys), bearer(&token(alg))).await.0,
+                &format!("{alg:?} {how}"),
+            );
         }
     }
-    let raw: [u8; 32] = unb64url(&ed_component()).try_into().unwrap();
+    let raw: [u8; 32] = unb64(&ed_component()).try_into().unwrap();
     for (how, keys) in add_ed_every_way(&raw) {
         let keys = keys.unwrap_or_else(|error| panic!("Ed25519 through {how}: {error}"));
         assert_accepted(
-            &send(keys, &token(Algorithm::EdDSA)).await,
+            &through(&layer_over(keys), bearer(&token(Algorithm::EdDSA)))
+                .await
+                .0,
             &format!("EdDSA {how}"),
         );
     }
@@ -1105,17 +1139,20 @@ async fn assert_confusion_refused(
 ) {
     // The layer does verify its own algorithm, so the refusals below are not an accident.
     assert_accepted(
-        &send(keys(), &token(genuine)).await,
+        &through(&layer_over(keys()), bearer(&token(genuine)))
+            .await
+            .0,
         &format!("genuine {genuine:?}"),
     );
     let mut kinds = Vec::new();
     for (what, secret) in secrets {
-        let forged = sign(
-            &Header::new(Algorithm::HS256),
+        let forged = mint_by(
             &EncodingKey::from_secret(secret),
+            &Header::new(Algorithm::HS256),
+            &TestClaims::valid(),
         );
         // Refused, whatever the reason, for every encoding...
-        let kind = assert_refused(&send(keys(), &forged).await, what);
+        let kind = assert_refused(&through(&layer_over(keys()), bearer(&forged)).await.0, what);
         kinds.push((*what, kind));
     }
     // ...and refused because the key does not allow HS256, before any HMAC is computed.
@@ -1128,30 +1165,30 @@ async fn assert_confusion_refused(
 
 #[tokio::test]
 async fn hs256_signed_with_the_rsa_public_key_is_refused() {
-    let (n, _) = rsa_components(common::RSA_PRIVATE);
+    let (n, _) = rsa_components(support::RSA_PRIVATE);
     let secrets = [
-        ("SPKI PEM", common::RSA_PUBLIC.as_bytes().to_vec()),
+        ("SPKI PEM", support::RSA_PUBLIC.as_bytes().to_vec()),
         (
             "SPKI PEM without newline",
-            common::RSA_PUBLIC.trim_end().as_bytes().to_vec(),
+            support::RSA_PUBLIC.trim_end().as_bytes().to_vec(),
         ),
-        ("PKCS#1 PEM", common::RSA_PUBLIC_PKCS1.as_bytes().to_vec()),
+        ("PKCS#1 PEM", support::RSA_PUBLIC_PKCS1.as_bytes().to_vec()),
         (
             "PKCS#1 PEM without newline",
-            common::RSA_PUBLIC_PKCS1.trim_end().as_bytes().to_vec(),
+            support::RSA_PUBLIC_PKCS1.trim_end().as_bytes().to_vec(),
         ),
-        ("DER", common::RSA_PUBLIC_DER.to_vec()),
+        ("DER", support::RSA_PUBLIC_DER.to_vec()),
         ("JWK n", n.into_bytes()),
     ];
     let keys = || {
         StaticKeys::new()
-            .rsa_pem(common::RSA_PUBLIC, Algorithm::RS256)
+            .rsa_pem(support::RSA_PUBLIC, Algorithm::RS256)
             .unwrap()
     };
     assert_confusion_refused(keys, Algorithm::RS256, &secrets).await;
     let keys = || {
         StaticKeys::new()
-            .rsa_der(common::RSA_PUBLIC_DER, Algorithm::RS256)
+            .rsa_der(support::RSA_PUBLIC_DER, Algorithm::RS256)
             .unwrap()
     };
     assert_confusion_refused(keys, Algorithm::RS256, &secrets).await;
@@ -1161,18 +1198,18 @@ async fn hs256_signed_with_the_rsa_public_key_is_refused() {
 async fn hs256_signed_with_the_ec_public_key_is_refused() {
     let (x, y) = ec_components();
     let secrets = [
-        ("PEM", common::EC256_PUBLIC.as_bytes().to_vec()),
+        ("PEM", support::EC256_PUBLIC.as_bytes().to_vec()),
         (
             "PEM without newline",
-            common::EC256_PUBLIC.trim_end().as_bytes().to_vec(),
+            support::EC256_PUBLIC.trim_end().as_bytes().to_vec(),
         ),
-        ("DER", common::EC256_PUBLIC_DER.to_vec()),
+        ("DER", support::EC256_PUBLIC_DER.to_vec()),
         ("JWK x", x.into_bytes()),
         ("JWK y", y.into_bytes()),
     ];
     let keys = || {
         StaticKeys::new()
-            .ec_pem(common::EC256_PUBLIC, Algorithm::ES256)
+            .ec_pem(support::EC256_PUBLIC, Algorithm::ES256)
             .unwrap()
     };
     assert_confusion_refused(keys, Algorithm::ES256, &secrets).await;
@@ -1185,16 +1222,16 @@ async fn hs256_signed_with_the_ed25519_public_key_is_refused() {
         .decode(&x)
         .unwrap();
     let secrets = [
-        ("PEM", common::ED_PUBLIC.as_bytes().to_vec()),
+        ("PEM", support::ED_PUBLIC.as_bytes().to_vec()),
         (
             "PEM without newline",
-            common::ED_PUBLIC.trim_end().as_bytes().to_vec(),
+            support::ED_PUBLIC.trim_end().as_bytes().to_vec(),
         ),
-        ("DER", common::ED_PUBLIC_DER.to_vec()),
+        ("DER", support::ED_PUBLIC_DER.to_vec()),
         ("raw 32 bytes", raw),
         ("JWK x", x.into_bytes()),
     ];
-    let keys = || StaticKeys::new().ed_pem(common::ED_PUBLIC).unwrap();
+    let keys = || StaticKeys::new().ed_pem(support::ED_PUBLIC).unwrap();
     assert_confusion_refused(keys, Algorithm::EdDSA, &secrets).await;
 }
 
@@ -1203,33 +1240,46 @@ async fn hs256_confusion_naming_the_public_key_by_kid_is_refused() {
     let keys = || {
         StaticKeys::new()
             .key(
-                VerifyingKey::from_rsa_pem(common::RSA_PUBLIC.as_bytes(), Algorithm::RS256)
+                VerifyingKey::from_rsa_pem(support::RSA_PUBLIC.as_bytes(), Algorithm::RS256)
                     .unwrap()
                     .with_kid("rsa"),
             )
             .unwrap()
     };
     assert_accepted(
-        &send(keys(), &token_with_kid(Algorithm::RS256, "rsa")).await,
+        &through(
+            &layer_over(keys()),
+            bearer(&token_with_kid(Algorithm::RS256, "rsa")),
+        )
+        .await
+        .0,
         "genuine RS256",
     );
-    let forged = sign(
+    let forged = mint_by(
+        &EncodingKey::from_secret(support::RSA_PUBLIC.as_bytes()),
         &header(Algorithm::HS256, Some("rsa")),
-        &EncodingKey::from_secret(common::RSA_PUBLIC.as_bytes()),
+        &TestClaims::valid(),
     );
-    let kind = assert_refused(&send(keys(), &forged).await, "HS256 naming the RSA kid");
+    let kind = assert_refused(
+        &through(&layer_over(keys()), bearer(&forged)).await.0,
+        "HS256 naming the RSA kid",
+    );
     assert_eq!(kind, AuthErrorKind::UnsupportedAlgorithm);
 }
 
 #[tokio::test]
 async fn hs256_signed_with_a_jwks_public_key_is_refused() {
-    let (n, _) = rsa_components(common::RSA_PRIVATE);
+    let (n, _) = rsa_components(support::RSA_PRIVATE);
     let keys = StaticKeys::new().jwks(jwks_document()).unwrap();
-    let forged = sign(
-        &header(Algorithm::HS256, Some("rsa-1")),
+    let forged = mint_by(
         &EncodingKey::from_secret(n.as_bytes()),
+        &header(Algorithm::HS256, Some("rsa-1")),
+        &TestClaims::valid(),
     );
-    let kind = assert_refused(&send(keys, &forged).await, "HS256 with kid rsa-1");
+    let kind = assert_refused(
+        &through(&layer_over(keys), bearer(&forged)).await.0,
+        "HS256 with kid rsa-1",
+    );
     assert_eq!(kind, AuthErrorKind::UnsupportedAlgorithm);
 }
 

@@ -1,7 +1,7 @@
 //! The Tower contract: readiness, `Clone + Send + Sync`, error types, key sources, what a
 //! rejection carries, and what is never shown (Debug, logs).
 
-mod common;
+mod support;
 
 use std::convert::Infallible;
 use std::future::{ready, Ready};
@@ -14,26 +14,17 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{Request, Response, StatusCode};
 use jsonwebtoken::{Algorithm, Header};
 use tower::buffer::Buffer;
-use tower::{service_fn, Layer, Service, ServiceExt};
+use tower::{Layer, Service, ServiceExt};
 use tower_jwt_auth::{
     AuthError, AuthErrorKind, Claims, JwtAuth, JwtAuthLayer, KeySource, Protocol, StaticKeys,
     TokenHeader, VerifyingKey,
 };
 
-use common::{
-    builder, mint, mint_with, TestClaims, EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW,
-    RSA_PUBLIC, RSA_PUBLIC_DER,
+use support::{
+    bearer, builder, hs_keys, inner_service, layer_over, leaked_window, mint, mint_with, subject,
+    token_with_kid, TestClaims, EC256_PUBLIC, EC256_PUBLIC_DER, HS_SECRET, NOW, RSA_PUBLIC,
+    RSA_PUBLIC_DER,
 };
-
-fn hs_keys() -> StaticKeys {
-    StaticKeys::new()
-        .secret(HS_SECRET, Algorithm::HS256)
-        .unwrap()
-}
-
-fn hs_layer() -> JwtAuthLayer<TestClaims> {
-    builder::<TestClaims, _>(hs_keys()).build().unwrap()
-}
 
 fn valid_token() -> String {
     mint(Algorithm::HS256, &TestClaims::valid())
@@ -47,34 +38,6 @@ fn expired_token() -> String {
             ..TestClaims::valid()
         },
     )
-}
-
-fn bearer(token: &str) -> Request<String> {
-    Request::get("/")
-        .header(AUTHORIZATION, format!("Bearer {token}"))
-        .body(String::new())
-        .unwrap()
-}
-
-/// A `service_fn` that counts its calls and answers with the subject of the claims.
-fn counting(
-    calls: Arc<AtomicUsize>,
-) -> impl Service<Request<String>, Response = Response<String>, Error = Infallible, Future: Send>
-       + Clone
-       + Send
-       + Sync {
-    service_fn(move |request: Request<String>| {
-        calls.fetch_add(1, Ordering::SeqCst);
-        let sub = request
-            .extensions()
-            .get::<Claims<TestClaims>>()
-            .map(|c| c.sub.clone());
-        async move {
-            Ok::<_, Infallible>(Response::new(
-                sub.expect("the claims are in the extensions"),
-            ))
-        }
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,7 +86,7 @@ impl Service<Request<String>> for MustBeReady {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ready_inner_service_is_called_under_buffer() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(MustBeReady {
+    let service = layer_over(hs_keys()).layer(MustBeReady {
         ready: false,
         calls: calls.clone(),
     });
@@ -159,7 +122,7 @@ async fn the_ready_inner_service_is_called_under_buffer() {
 #[tokio::test]
 async fn valid_requests_under_buffer_all_succeed() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(MustBeReady {
+    let service = layer_over(hs_keys()).layer(MustBeReady {
         ready: false,
         calls: calls.clone(),
     });
@@ -209,7 +172,7 @@ impl Service<Request<String>> for SlowToReady {
 #[test]
 fn poll_ready_forwards_to_the_inner_service() {
     let mut cx = Context::from_waker(Waker::noop());
-    let mut service = hs_layer().layer(SlowToReady {
+    let mut service = layer_over(hs_keys()).layer(SlowToReady {
         pending: 2,
         fail: false,
     });
@@ -217,7 +180,7 @@ fn poll_ready_forwards_to_the_inner_service() {
     assert!(service.poll_ready(&mut cx).is_pending());
     assert_eq!(service.poll_ready(&mut cx), Poll::Ready(Ok(())));
 
-    let mut failing = hs_layer().layer(SlowToReady {
+    let mut failing = layer_over(hs_keys()).layer(SlowToReady {
         pending: 0,
         fail: true,
     });
@@ -248,33 +211,34 @@ fn closure_source() -> impl KeySource<Future = Ready<Result<Arc<VerifyingKey>, A
 fn layer_and_service_are_clone_send_sync() {
     let calls = Arc::new(AtomicUsize::new(0));
 
-    let layer: JwtAuthLayer<TestClaims, StaticKeys> = hs_layer();
+    let layer: JwtAuthLayer<TestClaims, StaticKeys> = layer_over(hs_keys());
     assert_clone_send_sync(&layer);
-    let service: JwtAuth<_, TestClaims, StaticKeys> = layer.layer(counting(calls.clone()));
+    let service: JwtAuth<_, TestClaims, StaticKeys> =
+        layer.layer(inner_service(calls.clone(), subject));
     assert_clone_send_sync(&service);
 
     let layer = builder::<TestClaims, _>(closure_source()).build().unwrap();
     assert_clone_send_sync(&layer);
-    let service = layer.layer(counting(calls));
+    let service = layer.layer(inner_service(calls, subject));
     assert_clone_send_sync(&service);
 }
 
 #[test]
 fn the_error_type_stays_infallible() {
     let calls = Arc::new(AtomicUsize::new(0));
-    assert_infallible(&hs_layer().layer(counting(calls.clone())));
+    assert_infallible(&layer_over(hs_keys()).layer(inner_service(calls.clone(), subject)));
     assert_infallible(
         &builder::<TestClaims, _>(closure_source())
             .build()
             .unwrap()
-            .layer(counting(calls.clone())),
+            .layer(inner_service(calls.clone(), subject)),
     );
     // With a custom rejection too.
     let custom = builder::<TestClaims, _>(hs_keys())
         .on_rejection(|error: &AuthError, _: Protocol| Response::new(error.to_string()))
         .build()
         .unwrap();
-    assert_infallible(&custom.layer(counting(calls)));
+    assert_infallible(&custom.layer(inner_service(calls, subject)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,23 +271,19 @@ async fn an_asynchronous_key_source_works() {
     let service = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
 
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = Some("current".into());
     let response = service
         .clone()
-        .oneshot(bearer(&mint_with(header, &TestClaims::valid())))
+        .oneshot(bearer(&token_with_kid(Algorithm::HS256, "current")))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.into_body(), "ann");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = Some("retired".into());
     let response = service
-        .oneshot(bearer(&mint_with(header, &TestClaims::valid())))
+        .oneshot(bearer(&token_with_kid(Algorithm::HS256, "retired")))
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -347,7 +307,7 @@ async fn keys_unavailable_gives_503_with_retry_after() {
     let service = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let response = service.oneshot(bearer(&valid_token())).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[RETRY_AFTER], "7");
@@ -374,7 +334,7 @@ async fn a_key_source_cannot_widen_a_key() {
     let service = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let hs384 = mint(Algorithm::HS384, &TestClaims::valid());
     let response = service.clone().oneshot(bearer(&hs384)).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -394,7 +354,7 @@ async fn a_key_source_cannot_widen_a_key() {
     let service = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     assert_eq!(
         service.oneshot(bearer(&hs384)).await.unwrap().status(),
         StatusCode::OK
@@ -411,8 +371,8 @@ async fn an_rsa_key_from_a_source_never_verifies_hmac() {
     let service = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
-    common::install_signing_provider();
+        .layer(inner_service(calls.clone(), subject));
+    support::install_signing_provider();
     let forged = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &TestClaims::valid(),
@@ -532,10 +492,10 @@ async fn every_rejection_carries_its_auth_error() {
         let layer = if keyed_layer {
             builder::<TestClaims, _>(keyed()).build().unwrap()
         } else {
-            hs_layer()
+            layer_over(hs_keys())
         };
         let response = layer
-            .layer(counting(calls.clone()))
+            .layer(inner_service(calls.clone(), subject))
             .oneshot(request)
             .await
             .unwrap();
@@ -566,7 +526,7 @@ async fn check_rejections_carry_their_auth_error() {
         })
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let response = scoped
         .clone()
         .oneshot(bearer(&valid_token()))
@@ -608,7 +568,7 @@ async fn check_rejections_carry_their_auth_error() {
         })
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let response = refused.oneshot(bearer(&valid_token())).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -629,7 +589,7 @@ async fn a_custom_rejection_still_carries_the_auth_error() {
         })
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let response = service.oneshot(bearer(&expired_token())).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -648,7 +608,7 @@ async fn a_custom_rejection_still_carries_the_auth_error() {
 #[tokio::test]
 async fn the_inner_service_is_not_called_on_rejection() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(counting(calls.clone()));
+    let service = layer_over(hs_keys()).layer(inner_service(calls.clone(), subject));
     for request in [
         Request::get("/").body(String::new()).unwrap(),
         bearer(&expired_token()),
@@ -668,22 +628,6 @@ async fn the_inner_service_is_not_called_on_rejection() {
 
 // ---------------------------------------------------------------------------------------------
 // what is never shown
-
-/// Every way `bytes` could show up in a Debug string: decimal lists (`[48, 49, ...]`) and hex.
-fn leaks(text: &str, bytes: &[u8]) -> Option<String> {
-    for window in bytes.windows(8) {
-        let decimal = format!("{window:?}");
-        let decimal = decimal.trim_start_matches('[').trim_end_matches(']');
-        if text.contains(decimal) {
-            return Some(decimal.to_owned());
-        }
-        let hex: String = window.iter().map(|b| format!("{b:02x}")).collect();
-        if text.to_ascii_lowercase().contains(&hex) {
-            return Some(hex);
-        }
-    }
-    None
-}
 
 fn pem_body(pem: &str) -> Vec<&str> {
     pem.lines()
@@ -719,7 +663,7 @@ fn debug_never_shows_key_material() {
         format!("{rsa_key:?}"),
         format!("{layer:?}"),
         format!("{layer:#?}"),
-        format!("{:?}", hs_layer()),
+        format!("{:?}", layer_over(hs_keys())),
         builder_debug,
         format!("{service:?}"),
     ];
@@ -731,7 +675,7 @@ fn debug_never_shows_key_material() {
             "part of the HMAC secret in {text}"
         );
         assert_eq!(
-            leaks(text, HS_SECRET),
+            leaked_window(text, HS_SECRET),
             None,
             "the HMAC secret bytes in {text}"
         );
@@ -742,12 +686,12 @@ fn debug_never_shows_key_material() {
             assert!(!text.contains(line), "the PEM body in {text}");
         }
         assert_eq!(
-            leaks(text, RSA_PUBLIC_DER),
+            leaked_window(text, RSA_PUBLIC_DER),
             None,
             "the RSA key bytes in {text}"
         );
         assert_eq!(
-            leaks(text, EC256_PUBLIC_DER),
+            leaked_window(text, EC256_PUBLIC_DER),
             None,
             "the EC key bytes in {text}"
         );
@@ -764,8 +708,8 @@ fn debug_never_shows_key_material() {
 fn the_pem_body_check_would_see_a_leak() {
     // The leak detectors above are not vacuous.
     let key = pem::parse(RSA_PUBLIC).unwrap();
-    assert!(leaks(&format!("{:?}", key.contents()), RSA_PUBLIC_DER).is_some());
-    assert!(leaks(&format!("{HS_SECRET:?}"), HS_SECRET).is_some());
+    assert!(leaked_window(&format!("{:?}", key.contents()), RSA_PUBLIC_DER).is_some());
+    assert!(leaked_window(&format!("{HS_SECRET:?}"), HS_SECRET).is_some());
     assert!(!pem_body(RSA_PUBLIC).is_empty() && !pem_body(EC256_PUBLIC).is_empty());
 }
 
@@ -774,10 +718,10 @@ fn the_pem_body_check_would_see_a_leak() {
 
 #[tokio::test]
 async fn rejections_are_logged_with_the_reason_and_without_the_token() {
-    let (captured, _guard) = common::capture_logs();
+    let (captured, _guard) = support::capture_logs();
 
     let calls = Arc::new(AtomicUsize::new(0));
-    let service = hs_layer().layer(counting(calls.clone()));
+    let service = layer_over(hs_keys()).layer(inner_service(calls.clone(), subject));
     let expired = expired_token();
     let response = service.clone().oneshot(bearer(&expired)).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -794,7 +738,7 @@ async fn rejections_are_logged_with_the_reason_and_without_the_token() {
     let unavailable = builder::<TestClaims, _>(source)
         .build()
         .unwrap()
-        .layer(counting(calls.clone()));
+        .layer(inner_service(calls.clone(), subject));
     let valid = valid_token();
     assert_eq!(
         unavailable.oneshot(bearer(&valid)).await.unwrap().status(),
@@ -874,7 +818,7 @@ async fn an_application_reason_is_capped_in_both_protocols() {
         .check(move |_: &TestClaims, _| Err(AuthError::rejected(reason.clone())))
         .build()
         .unwrap();
-    let svc = layer.layer(counting(Arc::default()));
+    let svc = layer.layer(inner_service(Arc::default(), subject));
     let response = svc.clone().oneshot(bearer(&valid_token())).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let challenge = response.headers()[WWW_AUTHENTICATE].to_str().unwrap();

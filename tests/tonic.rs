@@ -2,9 +2,7 @@
 //! back as gRPC statuses the tonic client understands, with their reason in the message.
 #![cfg(feature = "tonic")]
 
-mod common;
-#[path = "support/greeter.rs"]
-mod greeter;
+mod support;
 
 use std::future::ready;
 use std::net::SocketAddr;
@@ -24,8 +22,8 @@ use tower_jwt_auth::{
     VerifyingKey,
 };
 
-use common::{builder, mint, require_admin, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
-use greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use support::greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use support::{builder, mint, require_admin, rs256_layer, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
 
 /// The handler: greets the `sub` of the verified claims, and fails loudly without them.
 fn hello(request: Request<HelloRequest>) -> Result<Response<HelloReply>, Status> {
@@ -40,18 +38,6 @@ type Handler = fn(Request<HelloRequest>) -> Result<Response<HelloReply>, Status>
 
 fn greeter_server() -> GreeterServer<Handler> {
     GreeterServer::new(hello as Handler)
-}
-
-/// The layer most tests use: one RS256 key, the fixtures' issuer and audience.
-fn auth() -> JwtAuthLayer<TestClaims> {
-    let keys = StaticKeys::new()
-        .rsa_pem(RSA_PUBLIC, Algorithm::RS256)
-        .unwrap();
-    builder(keys)
-        .issuer("https://idp.test")
-        .audience("api")
-        .build()
-        .unwrap()
 }
 
 /// Binds 127.0.0.1:0 before spawning, so the server is ready for the client once this returns.
@@ -107,7 +93,7 @@ fn assert_status(status: &Status, code: Code, message: &str) {
 
 #[tokio::test]
 async fn valid_token_reaches_the_handler_with_its_claims() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let token = mint(Algorithm::RS256, &TestClaims::valid());
     assert_eq!(
         call(addr, Some(&token)).await.unwrap(),
@@ -129,11 +115,11 @@ async fn valid_token_reaches_the_handler_with_its_claims() {
 async fn layer_around_one_service_with_add_service_works() {
     // `add_service` routes by `NamedService::NAME`, which the middleware must forward.
     type Wrapped = JwtAuth<GreeterServer<Handler>, TestClaims>;
-    assert_eq!(<Wrapped as NamedService>::NAME, greeter::SERVICE);
+    assert_eq!(<Wrapped as NamedService>::NAME, support::greeter::SERVICE);
 
     let (addr, incoming) = listen().await;
     let server = Server::builder()
-        .add_service(auth().layer(greeter_server()))
+        .add_service(rs256_layer().layer(greeter_server()))
         .serve_with_incoming(incoming);
     tokio::spawn(server);
 
@@ -148,7 +134,7 @@ async fn layer_around_one_service_with_add_service_works() {
 
 #[tokio::test]
 async fn missing_token_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let status = refused(addr, None).await;
     assert_status(
         &status,
@@ -159,9 +145,9 @@ async fn missing_token_is_unauthenticated() {
 
 #[tokio::test]
 async fn forged_signature_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     // Same header and claims, signed with another RSA key.
-    common::install_signing_provider();
+    support::install_signing_provider();
     let key = EncodingKey::from_rsa_pem(RSA2_PRIVATE.as_bytes()).unwrap();
     let forged = encode(&Header::new(Algorithm::RS256), &TestClaims::valid(), &key).unwrap();
     let status = refused(addr, Some(&forged)).await;
@@ -170,9 +156,9 @@ async fn forged_signature_is_unauthenticated() {
 
 #[tokio::test]
 async fn expired_token_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let claims = TestClaims {
-        exp: Some(common::NOW - 600),
+        exp: Some(support::NOW - 600),
         ..TestClaims::valid()
     };
     let status = refused(addr, Some(&mint(Algorithm::RS256, &claims))).await;
@@ -181,7 +167,7 @@ async fn expired_token_is_unauthenticated() {
 
 #[tokio::test]
 async fn wrong_issuer_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let claims = TestClaims {
         iss: Some("https://evil.test".into()),
         ..TestClaims::valid()
@@ -192,7 +178,7 @@ async fn wrong_issuer_is_unauthenticated() {
 
 #[tokio::test]
 async fn wrong_audience_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let claims = TestClaims {
         aud: Some("another-api".into()),
         ..TestClaims::valid()
@@ -207,7 +193,7 @@ async fn wrong_audience_is_unauthenticated() {
 
 #[tokio::test]
 async fn alg_none_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&TestClaims::valid()).unwrap());
     // The textbook form, with an empty signature.
@@ -222,9 +208,9 @@ async fn alg_none_is_unauthenticated() {
 
 #[tokio::test]
 async fn hs256_signed_with_the_rsa_public_key_is_unauthenticated() {
-    let addr = serve(auth()).await;
+    let addr = serve(rs256_layer()).await;
     // The classic key-confusion attack: the public PEM used as an HMAC secret.
-    common::install_signing_provider();
+    support::install_signing_provider();
     let key = EncodingKey::from_secret(RSA_PUBLIC.as_bytes());
     let token = encode(&Header::new(Algorithm::HS256), &TestClaims::valid(), &key).unwrap();
     let status = refused(addr, Some(&token)).await;

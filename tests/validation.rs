@@ -1,131 +1,35 @@
 //! Every validation rule, accepted and refused, driven through the layer.
 
-mod common;
+mod support;
 
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::header::AUTHORIZATION;
+use http::{HeaderValue, Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
-    AlgorithmSet, AuthError, AuthErrorKind, Claims, JwtAuthBuilder, KeySource, StandardClaims,
-    StaticKeys, VerifyingKey,
+    AlgorithmSet, AuthErrorKind, JwtAuthBuilder, KeySource, StandardClaims, StaticKeys,
+    VerifyingKey,
 };
 
-use common::{builder, mint, mint_with, TestClaims, HS_SECRET, NOW, RSA_PUBLIC};
+use support::{
+    b64, builder, claims_required, get_with, hs_keys, hs_signature, hs_token, mint, mint_with,
+    through_answering, token_with_kid, Outcome, TestClaims, NOW, RSA_PUBLIC,
+};
 
-/// What came back from one request through the layer.
-#[derive(Debug)]
-struct Outcome {
-    status: StatusCode,
-    challenge: Option<String>,
-    kind: Option<AuthErrorKind>,
-    calls: usize,
-}
-
-impl Outcome {
-    #[track_caller]
-    fn accepted(&self) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert_eq!(self.kind, None, "{self:?}");
-        assert_eq!(self.calls, 1, "the inner service is called once: {self:?}");
-    }
-
-    /// Refused with 401 `invalid_token`, for any reason; the inner service is not called.
-    #[track_caller]
-    fn refused_any(&self) {
-        assert_eq!(self.status, StatusCode::UNAUTHORIZED, "{self:?}");
-        assert!(
-            self.kind.is_some(),
-            "the AuthError is in the extensions: {self:?}"
-        );
-        assert_eq!(
-            self.calls, 0,
-            "the inner service must not be called: {self:?}"
-        );
-        let challenge = self.challenge.as_deref().unwrap_or_default();
-        assert!(
-            challenge.starts_with("Bearer error=\"invalid_token\""),
-            "{self:?}"
-        );
-    }
-
-    /// Refused with 401 `invalid_token` for exactly this reason.
-    #[track_caller]
-    fn refused(&self, kind: AuthErrorKind) {
-        self.refused_any();
-        assert_eq!(self.kind.as_ref(), Some(&kind), "{self:?}");
-        let expected = format!(
-            "Bearer error=\"invalid_token\", error_description=\"{}\"",
-            AuthError::new(kind).to_string().replace('"', "'")
-        );
-        assert_eq!(
-            self.challenge.as_deref(),
-            Some(expected.as_str()),
-            "{self:?}"
-        );
-    }
-
-    #[track_caller]
-    fn refused_malformed(&self) {
-        self.refused_any();
-        assert!(
-            matches!(self.kind, Some(AuthErrorKind::Malformed(_))),
-            "{self:?}"
-        );
-    }
-}
-
-fn bearer(token: &str) -> Request<String> {
-    Request::get("/resource")
-        .header(AUTHORIZATION, format!("Bearer {token}"))
-        .body(String::new())
-        .unwrap()
-}
-
-/// Builds the layer, wraps a counting inner service and sends `request` through it.
-async fn send<C, K>(builder: JwtAuthBuilder<C, K>, request: Request<String>) -> Outcome
+/// Builds the layer and sends `request` through it to an inner service that counts its calls
+/// and must get the claims.
+async fn outcome_of<C, K>(builder: JwtAuthBuilder<C, K>, request: Request<String>) -> Outcome
 where
-    C: DeserializeOwned + Clone + Send + Sync + 'static,
+    C: DeserializeOwned + Send + Sync + 'static,
     K: KeySource,
 {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let counter = calls.clone();
     let layer = builder.build().expect("a valid configuration");
-    let service = layer.layer(service_fn(move |request: Request<String>| {
-        let counter = counter.clone();
-        async move {
-            assert!(
-                request.extensions().get::<Claims<C>>().is_some(),
-                "the inner service gets the claims"
-            );
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok::<_, Infallible>(Response::new(String::from("inner")))
-        }
-    }));
-    let response = service.oneshot(request).await.unwrap();
-    let kind = response
-        .extensions()
-        .get::<AuthError>()
-        .map(|e| e.kind().clone());
-    let challenge = response
-        .headers()
-        .get(WWW_AUTHENTICATE)
-        .map(|v| v.to_str().unwrap().to_owned());
-    Outcome {
-        status: response.status(),
-        challenge,
-        kind,
-        calls: calls.load(Ordering::SeqCst),
-    }
+    Outcome::of(through_answering(&layer, request, claims_required).await)
 }
 
 async fn check<C, K>(builder: JwtAuthBuilder<C, K>, token: &str) -> Outcome
@@ -133,13 +37,7 @@ where
     C: DeserializeOwned + Clone + Send + Sync + 'static,
     K: KeySource,
 {
-    send(builder, bearer(token)).await
-}
-
-fn hs_keys() -> StaticKeys {
-    StaticKeys::new()
-        .secret(HS_SECRET, Algorithm::HS256)
-        .unwrap()
+    outcome_of(builder, get_with("/resource", Some(token))).await
 }
 
 /// The HS256 layer builder with the fixed clock, for `TestClaims`.
@@ -157,30 +55,9 @@ fn signed(payload: &Value) -> String {
     mint(Algorithm::HS256, payload)
 }
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// A token with a header jsonwebtoken would not write, validly signed with the HS256 secret.
 fn hand_made(header: &Value, payload: &Value) -> String {
-    let message = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(payload.to_string().as_bytes())
-    );
-    format!("{message}.{}", sign(&message))
-}
-
-/// A token from raw header and payload bytes, validly signed with the HS256 secret.
-fn hand_made_raw(header: &[u8], payload: &[u8]) -> String {
-    let message = format!("{}.{}", b64(header), b64(payload));
-    format!("{message}.{}", sign(&message))
-}
-
-fn sign(message: &str) -> String {
-    common::install_signing_provider();
-    let key = EncodingKey::from_secret(HS_SECRET);
-    jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap()
+    hs_token(header.to_string(), payload.to_string())
 }
 
 fn valid_payload() -> Value {
@@ -293,7 +170,7 @@ async fn exp_as_a_string_is_an_invalid_claim() {
 async fn a_registered_claim_given_twice_is_refused() {
     let later = NOW + 600;
     let payload = format!(r#"{{"sub":"ann","exp":{},"exp":{later}}}"#, NOW - 1000);
-    let token = hand_made_raw(br#"{"alg":"HS256","typ":"JWT"}"#, payload.as_bytes());
+    let token = hs_token(br#"{"alg":"HS256","typ":"JWT"}"#, payload.as_bytes());
     check(hs(), &token)
         .await
         .refused(AuthErrorKind::InvalidClaim(
@@ -629,7 +506,7 @@ async fn alg_none_in_any_spelling_is_refused() {
         // Unsigned, as `none` tokens are.
         check(hs(), &format!("{message}.")).await.refused_any();
         // With a signature that would be valid for HS256.
-        let signed = format!("{message}.{}", sign(&message));
+        let signed = format!("{message}.{}", hs_signature(&message));
         check(hs(), &signed)
             .await
             .refused(AuthErrorKind::UnsupportedAlgorithm);
@@ -673,24 +550,26 @@ async fn the_configured_algorithms_bound_what_the_keys_allow() {
     check(only_rs256(), &rs256).await.accepted();
 }
 
-fn with_kid(kid: &str) -> String {
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = Some(kid.into());
-    mint_with(header, &TestClaims::valid())
-}
-
 #[tokio::test]
 async fn a_kid_longer_than_max_kid_len_is_refused() {
     // The one key has no kid, so it answers any kid that fits the limit.
-    check(hs().max_kid_len(8), &with_kid("12345678"))
+    check(
+        hs().max_kid_len(8),
+        &token_with_kid(Algorithm::HS256, "12345678"),
+    )
+    .await
+    .accepted();
+    check(
+        hs().max_kid_len(8),
+        &token_with_kid(Algorithm::HS256, "123456789"),
+    )
+    .await
+    .refused_malformed();
+    // The default limit is 256 bytes.
+    check(hs(), &token_with_kid(Algorithm::HS256, &"k".repeat(256)))
         .await
         .accepted();
-    check(hs().max_kid_len(8), &with_kid("123456789"))
-        .await
-        .refused_malformed();
-    // The default limit is 256 bytes.
-    check(hs(), &with_kid(&"k".repeat(256))).await.accepted();
-    check(hs(), &with_kid(&"k".repeat(257)))
+    check(hs(), &token_with_kid(Algorithm::HS256, &"k".repeat(257)))
         .await
         .refused_malformed();
 }
@@ -808,7 +687,7 @@ async fn padding_is_refused() {
     let header = STANDARD.encode(br#"{"alg":"HS256","typ":"JWT"}x"#);
     assert!(header.ends_with('='));
     let message = format!("{header}.{p}");
-    check(hs(), &format!("{message}.{}", sign(&message)))
+    check(hs(), &format!("{message}.{}", hs_signature(&message)))
         .await
         .refused_malformed();
 }
@@ -848,7 +727,7 @@ async fn whitespace_inside_the_token_is_refused() {
             )
             .body(String::new())
             .unwrap();
-        let outcome = send(hs(), request).await;
+        let outcome = outcome_of(hs(), request).await;
         // Not a bearer token at the HTTP level: 400 invalid_request (RFC 6750 §3.1).
         assert_eq!(outcome.status, StatusCode::BAD_REQUEST, "{outcome:?}");
         assert!(
@@ -980,11 +859,11 @@ async fn a_payload_that_is_a_json_array_is_refused() {
         .await
         .refused_malformed();
     let header = br#"{"alg":"HS256"}"#;
-    check(hs(), &hand_made_raw(header, b"not json"))
+    check(hs(), &hs_token(header, b"not json"))
         .await
         .refused_malformed();
     let trailing = format!(r#"{{"sub":"ann","exp":{}}} trailing"#, NOW + 600);
-    check(hs(), &hand_made_raw(header, trailing.as_bytes()))
+    check(hs(), &hs_token(header, trailing.as_bytes()))
         .await
         .refused_malformed();
 }
@@ -1022,11 +901,11 @@ async fn the_custom_clock_is_honoured() {
     let token = mint(Algorithm::HS256, &TestClaims::valid());
     check(hs(), &token).await.accepted();
     let unclocked = || {
-        common::with_backend(tower_jwt_auth::JwtAuthLayer::<TestClaims>::builder(
+        support::with_backend(tower_jwt_auth::JwtAuthLayer::<TestClaims>::builder(
             hs_keys(),
         ))
     };
-    let tomorrow = unclocked().clock(move || common::clock() + day);
+    let tomorrow = unclocked().clock(move || support::clock() + day);
     check(tomorrow, &token)
         .await
         .refused(AuthErrorKind::Expired {
@@ -1038,7 +917,7 @@ async fn the_custom_clock_is_honoured() {
     check(hs(), &future)
         .await
         .refused(AuthErrorKind::NotYetValid { remaining: day });
-    check(unclocked().clock(move || common::clock() + day), &future)
+    check(unclocked().clock(move || support::clock() + day), &future)
         .await
         .accepted();
 }

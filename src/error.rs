@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
@@ -244,11 +245,24 @@ impl From<AuthErrorKind> for AuthError {
 }
 
 /// Why a configuration (a key, a key set, a layer) was refused at build time.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// When the refusal has a cause of its own (a PEM parser's error, the HTTP client's, a URL
+/// check's), it is kept as the [`source`](std::error::Error::source). Two errors are equal
+/// when their kind and message are; the source is not compared.
+#[derive(Clone)]
 pub struct ConfigError {
     kind: ConfigErrorKind,
     message: Cow<'static, str>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+impl PartialEq for ConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.message == other.message
+    }
+}
+
+impl Eq for ConfigError {}
 
 /// The reason behind a [`ConfigError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,7 +290,18 @@ impl ConfigError {
         Self {
             kind,
             message: message.into(),
+            source: None,
         }
+    }
+
+    /// The same error, caused by `source`. Only for causes whose text is ours or the
+    /// configuration's: text from a remote document stays escaped in the message instead.
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
     }
 
     /// What kind of problem this is.
@@ -296,11 +321,18 @@ impl fmt::Debug for ConfigError {
         f.debug_struct("ConfigError")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("source", &self.source)
             .finish()
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1427,3 +1427,15 @@ async fn a_discovery_document_that_is_a_json_array_is_refused() {
     assert!(error.to_string().contains("JSON object"), "{error}");
     assert_eq!(server.jwks_hits(), 0);
 }
+
+#[test]
+fn a_refused_url_is_the_source_of_the_build_error() {
+    use std::error::Error as _;
+    let error = RemoteJwks::builder("ftp://idp.example/jwks.json")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidSetting);
+    let source = error.source().expect("the URL check's error");
+    let remote = source.downcast_ref::<RemoteError>().expect("a RemoteError");
+    assert_eq!(remote.kind(), RemoteErrorKind::InvalidUrl);
+}

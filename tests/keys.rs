@@ -1302,3 +1302,16 @@ fn a_jwks_document_or_key_that_is_a_json_array_is_refused() {
     let object = format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}]}}"#);
     assert_eq!(StaticKeys::new().jwks(&object).unwrap().len(), 1);
 }
+
+#[test]
+fn a_pem_parse_error_keeps_its_cause_as_source() {
+    use std::error::Error as _;
+    let error = StaticKeys::new()
+        .rsa_pem(
+            "-----BEGIN PUBLIC KEY-----\nnot base64!\n",
+            Algorithm::RS256,
+        )
+        .unwrap_err();
+    assert_eq!(error.kind(), ConfigErrorKind::InvalidKey);
+    assert!(error.source().is_some(), "{error:?}");
+}

@@ -370,7 +370,8 @@ impl fmt::Debug for VerifyingKey {
 }
 
 fn parse_pem(pem: &[u8]) -> Result<pem::Pem, ConfigError> {
-    let doc = pem::parse(pem).map_err(|e| invalid_key(format!("not a PEM document: {e}")))?;
+    let doc = pem::parse(pem)
+        .map_err(|e| invalid_key(format!("not a PEM document: {e}")).with_source(e))?;
     if doc.tag().contains("PRIVATE") {
         return Err(invalid_key(
             "a private key was given where a public key is expected",

@@ -254,7 +254,8 @@ impl RemoteJwksBuilder {
             Source::Issuer(_) => "issuer",
         };
         self.once.check()?;
-        check_url(what, url, self.settings.allow_http).map_err(|e| setting(e.to_string()))?;
+        check_url(what, url, self.settings.allow_http)
+            .map_err(|e| setting(e.to_string()).with_source(e))?;
         self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {
             Some(fetcher) => fetcher,

@@ -86,6 +86,10 @@ pub enum RemoteErrorKind {
     IssuerMismatch,
     /// A URL is not `https` and plain `http` was not allowed, or is not a URL at all.
     InvalidUrl,
+    /// A setting of the key source was refused when it was built (by
+    /// [`RemoteJwks::from_issuer`](crate::RemoteJwks::from_issuer)); the
+    /// [`ConfigError`] is the source.
+    Config,
     /// The fetcher, or reading what it fetched, panicked. The panic was caught: this fetch
     /// failed, and the next one starts afresh.
     Panicked,
@@ -220,6 +224,7 @@ mod reqwest_fetcher {
                         ConfigErrorKind::InvalidSetting,
                         format!("cannot build the HTTP client: {e}"),
                     )
+                    .with_source(e)
                 })?;
             Ok(Self { client })
         }

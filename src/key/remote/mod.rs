@@ -161,9 +161,10 @@ impl RemoteJwks {
                 ),
             ));
         }
+        check_url("issuer", &issuer, false)?;
         let keys = Self::discovery(issuer)
             .build()
-            .map_err(|e| RemoteError::new(RemoteErrorKind::InvalidUrl, e.to_string()))?;
+            .map_err(|e| RemoteError::new(RemoteErrorKind::Config, e.to_string()).with_source(e))?;
         keys.refresh().await?;
         Ok(keys)
     }

@@ -374,6 +374,14 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     ///
     /// Everything that could fail is checked here, so that nothing fails on a request: the
     /// signature backend, the key source, the limits, the leeway, and settings set twice.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`]: [`CryptoBackend`](ConfigErrorKind::CryptoBackend) when no signature
+    /// backend can be used; what the key source's
+    /// [`check_config`](crate::KeySource::check_config) refuses; and
+    /// [`InvalidSetting`](ConfigErrorKind::InvalidSetting) for a limit out of range, no
+    /// algorithm left, or a single-value setting set twice.
     pub fn build(self) -> Result<JwtAuthLayer<C, K, R>, ConfigError>
     where
         K: KeySource,

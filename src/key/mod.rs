@@ -133,6 +133,11 @@ pub trait KeySource: Send + Sync + 'static {
 
     /// Called once by [`JwtAuthBuilder::build`](crate::JwtAuthBuilder::build): refuse a
     /// configuration that can never verify a token. The default accepts.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] that says why the source can never verify a token (for example, it holds
+    /// no key).
     fn check_config(&self) -> Result<(), ConfigError> {
         Ok(())
     }

@@ -46,6 +46,11 @@ impl StaticKeys {
     }
 
     /// Adds a key. Two keys with the same `kid` are refused.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::DuplicateKeyId`](crate::ConfigErrorKind::DuplicateKeyId) when a key
+    /// with the same `kid` is already held.
     pub fn key(mut self, key: VerifyingKey) -> Result<Self, ConfigError> {
         self.push(key)?;
         Ok(self)
@@ -71,41 +76,73 @@ impl StaticKeys {
     }
 
     /// Adds an HMAC secret (see [`VerifyingKey::from_secret`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_secret`], and as [`key`](Self::key).
     pub fn secret(self, secret: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_secret(secret, alg)?)
     }
 
     /// Adds an HMAC secret given in base64 (see [`VerifyingKey::from_base64_secret`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_base64_secret`], and as [`key`](Self::key).
     pub fn base64_secret(self, secret: &str, alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_base64_secret(secret, alg)?)
     }
 
     /// Adds an RSA public key in PEM (see [`VerifyingKey::from_rsa_pem`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_rsa_pem`], and as [`key`](Self::key).
     pub fn rsa_pem(self, pem: impl AsRef<[u8]>, alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_rsa_pem(pem.as_ref(), alg)?)
     }
 
     /// Adds an RSA public key in DER (see [`VerifyingKey::from_rsa_der`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_rsa_der`], and as [`key`](Self::key).
     pub fn rsa_der(self, der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_rsa_der(der, alg)?)
     }
 
     /// Adds an EC public key in PEM (see [`VerifyingKey::from_ec_pem`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_ec_pem`], and as [`key`](Self::key).
     pub fn ec_pem(self, pem: impl AsRef<[u8]>, alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_ec_pem(pem.as_ref(), alg)?)
     }
 
     /// Adds an EC public key in DER (see [`VerifyingKey::from_ec_der`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_ec_der`], and as [`key`](Self::key).
     pub fn ec_der(self, der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_ec_der(der, alg)?)
     }
 
     /// Adds an Ed25519 public key in PEM (see [`VerifyingKey::from_ed_pem`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_ed_pem`], and as [`key`](Self::key).
     pub fn ed_pem(self, pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_ed_pem(pem.as_ref())?)
     }
 
     /// Adds an Ed25519 public key in DER (see [`VerifyingKey::from_ed_der`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_ed_der`], and as [`key`](Self::key).
     pub fn ed_der(self, der: &[u8]) -> Result<Self, ConfigError> {
         self.key(VerifyingKey::from_ed_der(der)?)
     }
@@ -115,6 +152,12 @@ impl StaticKeys {
     /// Keys that cannot be used (`use: enc`, an unknown `kty`, bad parameters) are skipped with
     /// a `tracing` warning; `oct` keys are taken only with an `alg`. A document that is not a
     /// JWKS, or that yields no usable key, is an error.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidJwks`](crate::ConfigErrorKind::InvalidJwks) when the document
+    /// is not a JSON object with `keys`; [`NoKeys`](crate::ConfigErrorKind::NoKeys) when no key
+    /// in it can be used (unusable keys are skipped with a warning); and as [`key`](Self::key).
     pub fn jwks(mut self, json: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         let policy = jwk::JwkPolicy {
             allow_hmac: true,
@@ -172,6 +215,11 @@ impl StaticKeys {
     }
 
     /// The key for a token header, by the rules in the type's documentation.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthErrorKind::UnknownKey`](crate::AuthErrorKind::UnknownKey) when no key fits: the
+    /// `kid` names none, or a token without `kid` fits none or more than one.
     pub fn find(&self, header: &TokenHeader<'_>) -> Result<&Arc<VerifyingKey>, AuthError> {
         if self.strict_kids && header.kid.is_some_and(|kid| !self.by_kid.contains_key(kid)) {
             // A remote set learns new kids by fetching: say "unknown", whatever the algorithm.

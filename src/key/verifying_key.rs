@@ -82,6 +82,11 @@ impl VerifyingKey {
     /// An HMAC secret for `HS256`, `HS384` or `HS512`.
     ///
     /// Secrets shorter than the hash output (32, 48 or 64 bytes) are refused (RFC 8725 §3.5).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::WeakSecret`] when the secret is shorter than the hash of `alg` (32,
+    /// 48 or 64 bytes); [`ConfigErrorKind::InvalidKey`] when `alg` is not HMAC.
     pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         check_secret(secret, alg)?;
         Ok(Self::new(
@@ -92,6 +97,11 @@ impl VerifyingKey {
 
     /// An HMAC secret given in standard base64 (with padding), as many identity providers
     /// show it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the text is not base64; otherwise as
+    /// [`from_secret`](Self::from_secret).
     pub fn from_base64_secret(secret: &str, alg: Algorithm) -> Result<Self, ConfigError> {
         let bytes = base64_simd::STANDARD
             .decode_to_vec(secret.trim())
@@ -104,6 +114,12 @@ impl VerifyingKey {
     /// Every RSA constructor refuses a key that can never verify or is too weak: a modulus
     /// that is even or outside 2048–8192 bits, or a public exponent that is not odd or not
     /// between 3 and 2³³ − 1 (65537 is the usual one).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the PEM does not parse (the parser's error is the
+    /// source), holds a private key or another key type, `alg` is not RSA, or the key can never
+    /// verify (see [`from_rsa_der`](Self::from_rsa_der)).
     pub fn from_rsa_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         let doc = parse_pem(pem)?;
         match doc.tag() {
@@ -116,6 +132,12 @@ impl VerifyingKey {
     }
 
     /// An RSA public key in DER: SubjectPublicKeyInfo, or PKCS#1 `RSAPublicKey`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the DER is not an RSA public key, `alg` is not RSA,
+    /// the modulus is under 2048 or over 8192 bits or even, or the exponent is even, under 3 or
+    /// over 2^33 - 1.
     pub fn from_rsa_der(der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         match der::spki(der) {
             Ok(der::PublicKey::Rsa { n, e }) => Self::from_rsa_parts(n, e, alg),
@@ -135,6 +157,11 @@ impl VerifyingKey {
     }
 
     /// An RSA public key from its JWK components `n` and `e` (base64url, no padding).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when `n` or `e` is not base64url, and as
+    /// [`from_rsa_der`](Self::from_rsa_der).
     pub fn from_rsa_components(n: &str, e: &str, alg: Algorithm) -> Result<Self, ConfigError> {
         let decode = |v: &str| {
             base64_simd::URL_SAFE_NO_PAD
@@ -186,12 +213,22 @@ impl VerifyingKey {
     ///
     /// Every EC constructor takes only an uncompressed point, and refuses one that is not on
     /// its curve (coordinates must be below the field prime and satisfy the curve equation).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the PEM does not parse (the parser's error is the
+    /// source), and as [`from_ec_der`](Self::from_ec_der).
     pub fn from_ec_pem(pem: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
         Self::from_ec_der(doc.contents(), alg)
     }
 
     /// An EC public key in SubjectPublicKeyInfo DER.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the DER is not an EC public key, its curve does not
+    /// match `alg` (P-256 for ES256, P-384 for ES384), or its point is not on the curve.
     pub fn from_ec_der(der: &[u8], alg: Algorithm) -> Result<Self, ConfigError> {
         match der::spki(der) {
             Ok(der::PublicKey::Ec { curve, point }) => Self::from_ec_point(curve, point, alg),
@@ -204,6 +241,11 @@ impl VerifyingKey {
 
     /// An EC public key from its JWK components: `crv` (`P-256` or `P-384`), `x` and `y`
     /// (base64url, no padding).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when a coordinate is not base64url of the curve's size,
+    /// the curve does not match `alg`, or the point is not on the curve.
     pub fn from_ec_components(
         crv: &str,
         x: &str,
@@ -252,12 +294,22 @@ impl VerifyingKey {
     ///
     /// Every Ed25519 constructor refuses 32 bytes that do not decode to a curve point
     /// (RFC 8032 §5.1.3), and the eight points of small order, which no signing key yields.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the PEM does not parse (the parser's error is the
+    /// source), and as [`from_ed_der`](Self::from_ed_der).
     pub fn from_ed_pem(pem: &[u8]) -> Result<Self, ConfigError> {
         let doc = parse_pem_tagged(pem, "PUBLIC KEY")?;
         Self::from_ed_der(doc.contents())
     }
 
     /// An Ed25519 public key in SubjectPublicKeyInfo DER.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when the DER is not an Ed25519 public key, or its key
+    /// does not decode to a curve point or is a small-order point.
     pub fn from_ed_der(der: &[u8]) -> Result<Self, ConfigError> {
         match der::spki(der) {
             Ok(der::PublicKey::Ed25519(raw)) => Self::from_ed_raw(raw),
@@ -269,6 +321,11 @@ impl VerifyingKey {
     }
 
     /// An Ed25519 public key from its JWK component `x` (base64url, no padding).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when `x` is not 32 bytes of base64url, and as
+    /// [`from_ed_der`](Self::from_ed_der).
     pub fn from_ed_components(x: &str) -> Result<Self, ConfigError> {
         let raw = base64_simd::URL_SAFE_NO_PAD
             .decode_to_vec(x)
@@ -299,6 +356,11 @@ impl VerifyingKey {
     ///
     /// An HMAC secret must be long enough for every algorithm in the set, as in
     /// [`from_secret`](Self::from_secret): a 32-byte secret cannot be widened to `HS512`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidKey`] when a new algorithm is outside the key's family;
+    /// [`ConfigErrorKind::WeakSecret`] when an HMAC secret is too short for one of them.
     pub fn with_algorithms(mut self, algorithms: AlgorithmSet) -> Result<Self, ConfigError> {
         let family = AlgorithmSet::all()
             .iter()

@@ -244,6 +244,13 @@ impl RemoteJwksBuilder {
 
     /// Checks the settings and makes the key source. Nothing is fetched yet: call
     /// [`RemoteJwks::refresh`] to fetch eagerly, or let the first request do it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigErrorKind::InvalidSetting`](crate::ConfigErrorKind::InvalidSetting) when the URL
+    /// is refused (not `https://` without `allow_http`, not ASCII, spaces or controls; the
+    /// URL check's [`RemoteError`] is the source), a setting is out of its documented range or
+    /// set twice, or no HTTP client can be made (no `reqwest` feature and no fetcher).
     pub fn build(self) -> Result<RemoteJwks, ConfigError> {
         let setting = |msg: String| ConfigError::new(ConfigErrorKind::InvalidSetting, msg);
         let url = match &self.source {

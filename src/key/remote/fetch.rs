@@ -88,7 +88,7 @@ pub enum RemoteErrorKind {
     InvalidUrl,
     /// A setting of the key source was refused when it was built (by
     /// [`RemoteJwks::from_issuer`](crate::RemoteJwks::from_issuer)); the
-    /// [`ConfigError`] is the source.
+    /// [`ConfigError`](crate::ConfigError) is the source.
     Config,
     /// The fetcher, or reading what it fetched, panicked. The panic was caught: this fetch
     /// failed, and the next one starts afresh.
@@ -201,6 +201,11 @@ mod reqwest_fetcher {
 
     impl ReqwestFetcher {
         /// A fetcher with its own client.
+        ///
+        /// # Errors
+        ///
+        /// [`ConfigErrorKind::InvalidSetting`](crate::ConfigErrorKind::InvalidSetting) when reqwest
+        /// cannot build its client (its error is the source).
         pub fn new() -> Result<Self, ConfigError> {
             let policy = reqwest::redirect::Policy::custom(|attempt| {
                 let first = &attempt.previous()[0];

@@ -147,6 +147,12 @@ impl RemoteJwks {
     /// failure. The issuer must be `https://`; for plain `http://` (loopback tests, trusted
     /// networks) use `RemoteJwks::discovery(issuer).allow_http(true).build()?` and then
     /// [`refresh`](Self::refresh).
+    ///
+    /// # Errors
+    ///
+    /// [`RemoteErrorKind::InvalidUrl`] for an issuer that is not `https://`;
+    /// [`RemoteErrorKind::Config`] when the key source cannot be built (the [`ConfigError`](crate::ConfigError) is
+    /// the source); otherwise the first fetch's error, as [`refresh`](Self::refresh) gives it.
     pub async fn from_issuer(issuer: impl Into<String>) -> Result<Self, RemoteError> {
         let issuer = issuer.into();
         if has_scheme(&issuer, "http://") {
@@ -171,6 +177,13 @@ impl RemoteJwks {
 
     /// Fetches the key set now (joining a fetch already under way), whatever the cooldown.
     /// Use it for an eager start-up that fails loudly.
+    ///
+    /// # Errors
+    ///
+    /// The fetch's [`RemoteError`]: the endpoint unreachable, too slow, answering with another
+    /// status or too much, a document that is no JWKS or holds no usable key, a discovery
+    /// document naming another issuer, a refused URL, or a panic in the fetcher. The last
+    /// good key set keeps serving meanwhile.
     pub async fn refresh(&self) -> Result<(), RemoteError> {
         let fetch = {
             let mut control = lock(&self.inner.control);

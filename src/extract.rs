@@ -37,7 +37,6 @@ impl TokenSource {
 }
 
 /// A token found in a request: the header value that holds it, and where in that value.
-#[derive(Clone)]
 pub(crate) struct Token {
     value: HeaderValue,
     start: usize,

@@ -1,4 +1,5 @@
-//! Keys that verify tokens, and where they come from.
+//! The key source: the trait that finds the key for a token, what it is told about the token,
+//! and the key sources the crate brings.
 //!
 //! A [`VerifyingKey`] is a public key (or HMAC secret) bound at build time to the algorithms it
 //! may verify. A [`KeySource`] finds the key for a token's header: [`StaticKeys`] holds keys you

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::crypto;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::extract::{self, Token, TokenSource};
+use crate::json::{self, Member};
 use crate::jws::{self, HeaderRules};
 use crate::key::{KeySource, TokenHeader, VerifyingKey};
 use crate::validation::{Rules, Times};
@@ -114,13 +115,19 @@ impl Verifier {
     fn routing_issuer<'p>(&self, payload: &'p [u8]) -> Result<Option<Cow<'p, str>>, AuthError> {
         let not_claims = || AuthErrorKind::Malformed("the payload is not a JSON object of claims");
         jws::check_depth(payload, self.header.max_json_depth)?;
-        if !crate::json::is_object(payload) {
+        if !json::is_object(payload) {
             return Err(not_claims().into());
         }
-        let iss = serde_json::from_slice::<IssuerOnly<'_>>(payload)
-            .map_err(|_| not_claims())?
-            .iss
-            .map(|iss| iss.0);
+        // A quick scan finds `iss` in most payloads; the claims pass later requires `iss` to be
+        // exactly the issuer it chose, so a scan that got it wrong refuses, never admits.
+        let iss = match json::top_level_text(payload, "iss") {
+            Member::Text(iss) => Some(Cow::Borrowed(iss)),
+            Member::Absent => None,
+            Member::Unsure => serde_json::from_slice::<IssuerOnly<'_>>(payload)
+                .map_err(|_| not_claims())?
+                .iss
+                .map(|iss| iss.0),
+        };
         if let Some(iss) = &iss {
             let issuers = &self.rules.issuers;
             if !issuers.is_empty() && !issuers.contains(&**iss) {

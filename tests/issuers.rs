@@ -170,3 +170,34 @@ async fn no_issuer_is_a_build_error() {
         .unwrap_err();
     assert_eq!(err.kind(), tower_jwt_auth::ConfigErrorKind::NoKeys);
 }
+
+#[tokio::test]
+async fn the_issuer_that_picked_the_keys_is_the_one_the_claims_must_name() {
+    // Signed by A's key. The payload names A first (which picks A's keys) and B again later:
+    // whatever reads `iss` first, the claims are refused, never accepted as B's.
+    let payload = format!(
+        r#"{{"sub":"ann","exp":{},"iss":"{A}","aud":"api-b","iss":"{B}"}}"#,
+        NOW + 600
+    );
+    let token = sign(
+        r#"{"alg":"RS256"}"#,
+        &payload,
+        &encoding_key(Algorithm::RS256),
+        Algorithm::RS256,
+    );
+    let (r, _) = through_answering(&layer_over(two_issuers()), bearer(&token), issuer).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{}", r.body());
+    // And an escaped spelling of `iss` that only a full parse reads as `iss`.
+    let payload = format!(
+        r#"{{"sub":"ann","exp":{},"\u0069ss":"{A}","aud":"api-a"}}"#,
+        NOW + 600
+    );
+    let token = sign(
+        r#"{"alg":"RS256"}"#,
+        &payload,
+        &encoding_key(Algorithm::RS256),
+        Algorithm::RS256,
+    );
+    let (r, _) = through_answering(&layer_over(two_issuers()), bearer(&token), issuer).await;
+    assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, A));
+}

@@ -86,14 +86,12 @@ fn string_end(json: &[u8], i: usize) -> Option<(usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        match *json.get(j)? {
-            b'"' => return Some((j + 1, escaped)),
-            b'\\' => {
-                escaped = true;
-                j += 2;
-            }
-            _ => j += 1,
+        j += memchr::memchr2(b'"', b'\\', json.get(j..)?)?;
+        if json[j] == b'"' {
+            return Some((j + 1, escaped));
         }
+        escaped = true;
+        j += 2;
     }
 }
 

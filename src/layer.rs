@@ -1,6 +1,5 @@
 //! The layer and its builder.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -22,7 +21,7 @@ use crate::key::{KeySource, StaticKeys};
 use crate::once::SetOnce;
 use crate::rejection::DefaultRejection;
 use crate::service::JwtAuth;
-use crate::validation::{Clock, Rules, SystemClock};
+use crate::validation::{Clock, IssuerSet, Rules, SystemClock};
 use crate::verify::Verifier;
 
 /// The default largest token accepted, in bytes, checked before any decoding.
@@ -142,7 +141,7 @@ impl<C> Default for Settings<C> {
                 rules: Rules {
                     require_exp: true,
                     leeway: DEFAULT_LEEWAY,
-                    issuers: HashSet::new(),
+                    issuers: IssuerSet::default(),
                     audiences: Vec::new(),
                     required: Vec::new(),
                     clock: Arc::new(SystemClock),

@@ -33,7 +33,7 @@ use crate::error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 /// ```
 pub struct Issuers<K> {
     names: Vec<String>,
-    by_name: HashMap<String, (K, Vec<String>)>,
+    by_name: HashMap<String, (K, Vec<String>), quick_cache::DefaultHashBuilder>,
     /// The first issuer named twice, refused by `check_config`.
     duplicate: Option<String>,
 }
@@ -42,7 +42,7 @@ impl<K> Default for Issuers<K> {
     fn default() -> Self {
         Self {
             names: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             duplicate: None,
         }
     }

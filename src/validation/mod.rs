@@ -1,7 +1,6 @@
 //! The claim rules: time, issuer, audience and required claims, checked while the claims type
 //! is read (see [`one_pass`]).
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -15,14 +14,14 @@ mod one_pass;
 
 pub use clock::{Clock, SystemClock};
 use one_pass::Found;
-pub(crate) use one_pass::{IssuerRule, Wanted};
+pub(crate) use one_pass::{IssuerRule, IssuerSet, Wanted};
 
 /// The claim rules, fixed at build time.
 pub(crate) struct Rules {
     pub(crate) require_exp: bool,
     pub(crate) leeway: Duration,
     /// Accepted issuers; empty: any.
-    pub(crate) issuers: HashSet<String>,
+    pub(crate) issuers: IssuerSet,
     pub(crate) audiences: Vec<String>,
     pub(crate) required: Vec<String>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -196,7 +195,7 @@ mod tests {
         let mut r = Rules {
             require_exp: true,
             leeway: Duration::from_secs(60),
-            issuers: HashSet::new(),
+            issuers: IssuerSet::default(),
             audiences: vec![],
             required: vec![],
             clock: Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000)),
@@ -268,7 +267,7 @@ mod tests {
     fn issuer_audience_and_required() {
         let r = rules(|r| {
             r.require_exp = false;
-            r.issuers = ["a".to_owned(), "b".to_owned()].into();
+            r.issuers = ["a".to_owned(), "b".to_owned()].into_iter().collect();
             r.audiences = vec!["api".into()];
             r.required = vec!["sub".into()];
         });
@@ -335,7 +334,7 @@ mod tests {
 
     fn strict() -> Rules {
         rules(|r| {
-            r.issuers = ["a".to_owned(), "b".to_owned()].into();
+            r.issuers = ["a".to_owned(), "b".to_owned()].into_iter().collect();
             r.audiences = vec!["api".into()];
             r.required = vec!["sub".into()];
         })

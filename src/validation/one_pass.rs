@@ -29,13 +29,16 @@ pub(crate) struct Found {
     pub(crate) required: u64,
 }
 
+/// A set of issuers, hashed with a fast seeded hasher.
+pub(crate) type IssuerSet = HashSet<String, quick_cache::DefaultHashBuilder>;
+
 /// Which `iss` a pass accepts.
 #[derive(Clone, Copy)]
 pub(crate) enum IssuerRule<'r> {
     /// Any, or none: `iss` is not looked at.
     Any,
     /// One of these.
-    OneOf(&'r HashSet<String>),
+    OneOf(&'r IssuerSet),
     /// Exactly this one: the issuer whose keys were chosen by the token's `iss`.
     Is(&'r str),
 }

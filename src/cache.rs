@@ -9,6 +9,7 @@ use std::time::Duration;
 use jsonwebtoken::Algorithm;
 
 use crate::canonical;
+use crate::grants::Grants;
 use crate::jws::{self, RawHeader, Segments};
 use crate::key::{TokenHeader, VerifyingKey};
 use crate::validation::Times;
@@ -16,6 +17,7 @@ use crate::validation::Times;
 /// What the cache remembers of a verified token.
 pub(crate) struct Entry<C> {
     pub(crate) claims: Arc<C>,
+    pub(crate) grants: Grants,
     exp: Option<f64>,
     nbf: Option<f64>,
     /// Cached no later than this (Unix seconds): the configured maximum lifetime.
@@ -125,6 +127,7 @@ impl<C> TokenCache<C> {
         iss: Option<&str>,
         key: &Arc<VerifyingKey>,
         claims: Arc<C>,
+        grants: Grants,
         times: &Times,
     ) {
         let mut header_buffer = jws::segment_buffer();
@@ -152,6 +155,7 @@ impl<C> TokenCache<C> {
         }
         let entry = Entry {
             claims,
+            grants,
             exp: times.exp,
             nbf: times.nbf,
             until,

@@ -23,6 +23,7 @@ use crate::claims::Claims;
 use crate::config::Config;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::extract::Token;
+use crate::grants::Grants;
 use crate::jws;
 use crate::key::KeySource;
 use crate::rejection::{OnRejection, Protocol};
@@ -147,8 +148,9 @@ where
                 carried: Carried { inner, request },
             },
             Err(e) if config.optional && *e.kind() == AuthErrorKind::MissingToken => {
-                // Claims an outer layer left were not checked by this layer's policy.
+                // Claims and grants an outer layer left were not checked by this layer's policy.
                 request.extensions_mut().remove::<Claims<C>>();
+                request.extensions_mut().remove::<Grants>();
                 Phase::Inner {
                     future: inner.call(request),
                 }
@@ -188,7 +190,7 @@ where
                             carried,
                             ..
                         } => match verify(config, found, &pending, hit) {
-                            Ok(claims) => start_checks(config, claims, carried),
+                            Ok((claims, grants)) => start_checks(config, claims, grants, carried),
                             Err(error) => Phase::Refuse { error },
                         },
                         _ => Phase::Done,
@@ -235,41 +237,43 @@ fn verify<C, K, R>(
     found: Result<Arc<crate::key::VerifyingKey>, AuthError>,
     pending: &Pending,
     hit: Option<Arc<Entry<C>>>,
-) -> Result<Arc<C>, AuthError>
+) -> Result<(Arc<C>, Grants), AuthError>
 where
     C: DeserializeOwned,
     K: KeySource,
 {
     let key = found?;
     if let Some(entry) = hit.filter(|entry| entry.verified_by(&key)) {
-        return Ok(Arc::clone(&entry.claims));
+        return Ok((Arc::clone(&entry.claims), entry.grants.clone()));
     }
     let verifier = &config.verifier;
-    let (claims, times) = verifier.finish::<C, K>(pending, &key, &config.keys, config.provider)?;
+    let (claims, times, grants) =
+        verifier.finish::<C, K>(pending, &key, &config.keys, config.provider)?;
     let claims = Arc::new(claims);
     if let Some(cache) = &config.cache {
         let segments = pending.dots.segments(pending.token.as_bytes());
         let iss = pending.iss.as_deref();
-        cache.insert(&segments, iss, &key, Arc::clone(&claims), &times);
+        let remembered = (Arc::clone(&claims), grants.clone());
+        cache.insert(&segments, iss, &key, remembered.0, remembered.1, &times);
     }
-    Ok(claims)
+    Ok((claims, grants))
 }
 
-/// Puts verified claims on the request, then runs the application checks.
+/// Puts verified claims and grants on the request, then runs the application checks.
 #[inline(always)]
 fn start_checks<S, B, F, KF, C, K, R>(
     config: &Config<C, K, R>,
     claims: Arc<C>,
+    grants: Grants,
     mut carried: Carried<S, B>,
 ) -> Phase<S, B, F, KF, C>
 where
     S: Service<Request<B>, Future = F>,
     C: Send + Sync + 'static,
 {
-    carried
-        .request
-        .extensions_mut()
-        .insert(Claims(Arc::clone(&claims)));
+    let extensions = carried.request.extensions_mut();
+    extensions.insert(Claims(Arc::clone(&claims)));
+    extensions.insert(grants);
     run_checks(config, claims, 0, carried)
 }
 

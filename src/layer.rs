@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::crypto;
 use crate::error::{AuthError, ConfigError, ConfigErrorKind};
 use crate::extract::TokenSource;
+use crate::grants::GrantSource;
 use crate::jws::{normalize_type, HeaderRules};
 use crate::key::{KeySource, StaticKeys};
 use crate::once::SetOnce;
@@ -145,6 +146,8 @@ impl<C> Default for Settings<C> {
                     audiences: Vec::new(),
                     required: Vec::new(),
                     clock: Arc::new(SystemClock),
+                    grants: GrantSource::new(),
+                    captures: Vec::new(),
                 },
             },
             optional: false,
@@ -223,6 +226,28 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             .header
             .types
             .push(normalize_type(typ));
+        self
+    }
+
+    /// Where scopes and roles are read, for [`Require`](crate::Require) and the
+    /// [`Grants`](crate::Grants) handlers see: a provider preset
+    /// ([`GrantSource::keycloak`], [`GrantSource::entra_id`], ...) or claims you name. Without
+    /// it, scopes come from the `scope` claim (RFC 8693 / RFC 9068) and there are no roles. Call
+    /// again to read more claims: the sources add up, and every access-token rule of each must
+    /// hold (a preset may also require the header `typ: at+jwt`, or take `client_id` as the
+    /// audience).
+    ///
+    /// ```
+    /// use tower_jwt_auth::{GrantSource, JwtAuthLayer, StandardClaims, StaticKeys};
+    /// # let keys = StaticKeys::new().secret(&[7; 32], tower_jwt_auth::jsonwebtoken::Algorithm::HS256).unwrap();
+    /// let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     .audience("account")
+    ///     .grants(GrantSource::keycloak("shop"));
+    /// # drop(builder);
+    /// ```
+    pub fn grants(mut self, source: GrantSource) -> Self {
+        let rules = &mut self.settings.verifier.rules;
+        rules.grants = std::mem::take(&mut rules.grants).merge(source);
         self
     }
 
@@ -399,6 +424,17 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
         check_limits(&verifier, cache)?;
         if verifier.sources.is_empty() {
             verifier.sources.push(TokenSource::Bearer);
+        }
+        let rules = &mut verifier.rules;
+        if rules.grants == GrantSource::default() {
+            rules.grants = GrantSource::new().scopes_from("scope");
+        }
+        rules.captures = rules.grants.captures();
+        if let Some(typ) = rules.grants.header_type {
+            let typ = normalize_type(typ);
+            if !verifier.header.types.contains(&typ) {
+                verifier.header.types.push(typ);
+            }
         }
         if verifier.rules.issuers.is_empty() {
             verifier

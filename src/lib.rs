@@ -90,12 +90,14 @@ mod error;
 mod escape;
 mod extract;
 mod future;
+mod grants;
 mod json;
 mod jws;
 mod key;
 mod layer;
 mod once;
 mod rejection;
+mod require;
 mod service;
 mod validation;
 mod verify;
@@ -107,6 +109,7 @@ pub use claims::{Audience, Claims, StandardClaims};
 pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub use extract::TokenSource;
 pub use future::ResponseFuture;
+pub use grants::{GrantSource, Grants};
 #[cfg(feature = "reqwest")]
 pub use key::remote::ReqwestFetcher;
 #[cfg(feature = "remote")]
@@ -121,6 +124,7 @@ pub use layer::{
     DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
+pub use require::{Require, RequireMethods, RequireService};
 pub use service::JwtAuth;
 pub use validation::{Clock, SystemClock};
 

@@ -183,6 +183,28 @@ impl<ResBody: Default> OnRejection<ResBody> for DefaultRejection {
     }
 }
 
+/// A refusal as an axum response, for handlers that authorize on their own: RFC 6750 (status,
+/// `WWW-Authenticate`), with the [`AuthError`] in the response's extensions.
+///
+/// ```
+/// use tower_jwt_auth::{AuthError, Grants, Require};
+///
+/// async fn cancel(grants: Grants) -> Result<&'static str, AuthError> {
+///     Require::scope("orders:write").check(&grants)?;
+///     Ok("cancelled")
+/// }
+/// # let _: axum::routing::MethodRouter = axum::routing::post(cancel);
+/// ```
+#[cfg(feature = "axum")]
+impl axum_core::response::IntoResponse for AuthError {
+    fn into_response(self) -> axum_core::response::Response {
+        let mut response: axum_core::response::Response =
+            DefaultRejection::new().on_rejection(&self, Protocol::Http);
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

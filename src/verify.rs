@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::crypto;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::extract::{self, Token, TokenSource};
+use crate::grants::Grants;
 use crate::json::{self, Member};
 use crate::jws::{self, HeaderRules};
 use crate::key::{KeySource, TokenHeader, VerifyingKey};
@@ -137,14 +138,14 @@ impl Verifier {
         Ok(iss)
     }
 
-    /// Verifies the signature with the key found, then the claims.
+    /// Verifies the signature with the key found, then the claims, and reads the grants.
     pub(crate) fn finish<C: DeserializeOwned, K: KeySource>(
         &self,
         pending: &Pending,
         key: &VerifyingKey,
         keys: &K,
         provider: &'static CryptoProvider,
-    ) -> Result<(C, Times), AuthError> {
+    ) -> Result<(C, Times, Grants), AuthError> {
         // The key source cannot widen what a key verifies.
         if !key.algorithms().contains(pending.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -173,6 +174,11 @@ impl Verifier {
             .and_then(|iss| keys.audiences_for(iss))
             .unwrap_or(&self.rules.audiences);
         let wanted = self.rules.wanted(audiences, routed);
-        self.rules.decode_claims(&payload, wanted)
+        let (claims, times) = self.rules.decode_claims(&payload, wanted)?;
+        let grants = self
+            .rules
+            .grants
+            .read(&self.rules.captures, &times.captured)?;
+        Ok((claims, times, grants))
     }
 }

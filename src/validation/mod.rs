@@ -8,6 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{AuthError, AuthErrorKind};
+use crate::grants::GrantSource;
 
 mod clock;
 mod one_pass;
@@ -25,6 +26,10 @@ pub(crate) struct Rules {
     pub(crate) audiences: Vec<String>,
     pub(crate) required: Vec<String>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Where scopes and roles are read, and which claims that takes.
+    pub(crate) grants: GrantSource,
+    /// `grants.captures()`, computed once.
+    pub(crate) captures: Vec<Box<str>>,
 }
 
 impl fmt::Debug for Rules {
@@ -35,6 +40,7 @@ impl fmt::Debug for Rules {
             .field("issuers", &self.issuers)
             .field("audiences", &self.audiences)
             .field("required", &self.required)
+            .field("grants", &self.grants)
             .finish_non_exhaustive()
     }
 }
@@ -59,7 +65,7 @@ impl Rules {
             );
         }
         self.judge(&watch.found, now, wanted)?;
-        Ok(times(&watch.found, now))
+        Ok(times(watch.found, now))
     }
 
     /// Deserializes the claims type `C` from a decoded payload and checks the registered
@@ -91,7 +97,7 @@ impl Rules {
         match result {
             Ok(claims) if watch.visited => {
                 self.judge(&watch.found, now, wanted)?;
-                Ok((claims, times(&watch.found, now), false))
+                Ok((claims, times(watch.found, now), false))
             }
             Ok(claims) => Ok((claims, self.check_claims(payload, wanted)?, true)),
             Err(()) => {
@@ -118,6 +124,8 @@ impl Rules {
             issuers,
             audiences,
             required: &self.required,
+            captures: &self.captures,
+            audience_claim: self.grants.audience_claim.unwrap_or("aud"),
         }
     }
 
@@ -174,14 +182,17 @@ pub(crate) struct Times {
     pub(crate) exp: Option<f64>,
     pub(crate) nbf: Option<f64>,
     pub(crate) now: f64,
+    /// The JSON text of the claims the grants are read from (see [`Rules::captures`]).
+    pub(crate) captured: Vec<Option<String>>,
 }
 
-/// The times of what a pass found, at `now`.
-fn times(found: &Found, now: f64) -> Times {
+/// What a pass found that outlives it, at `now`.
+fn times(found: Found, now: f64) -> Times {
     Times {
         exp: found.exp,
         nbf: found.nbf,
         now,
+        captured: found.captured,
     }
 }
 
@@ -199,6 +210,8 @@ mod tests {
             audiences: vec![],
             required: vec![],
             clock: Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000)),
+            grants: GrantSource::new(),
+            captures: Vec::new(),
         };
         f(&mut r);
         r

@@ -27,6 +27,8 @@ pub(crate) struct Found {
     pub(crate) aud_ok: bool,
     /// A bit per wanted required claim that is present.
     pub(crate) required: u64,
+    /// The JSON text of each wanted capture, when present.
+    pub(crate) captured: Vec<Option<String>>,
 }
 
 /// A set of issuers, hashed with a fast seeded hasher.
@@ -51,6 +53,10 @@ pub(crate) struct Wanted<'r> {
     pub(crate) audiences: &'r [String],
     /// Claims that must be present.
     pub(crate) required: &'r [String],
+    /// Top-level claims whose JSON text is kept (for grants).
+    pub(crate) captures: &'r [Box<str>],
+    /// The claim that plays `aud` (`aud` unless a provider says otherwise).
+    pub(crate) audience_claim: &'r str,
 }
 
 /// Deserializes `C` from a payload, watching its top-level members as `C` reads them; the
@@ -85,6 +91,8 @@ enum Slot {
     Nbf,
     Iss,
     Aud,
+    /// A claim whose text is kept, by its index in the wanted captures.
+    Capture(usize),
     /// Anything else, or a registered claim no rule looks at: passed through untouched.
     Other,
 }
@@ -121,9 +129,21 @@ impl Watch<'_> {
             "exp" => (0, Slot::Exp),
             "nbf" => (1, Slot::Nbf),
             "iss" => (2, Slot::Iss),
-            "aud" => (3, Slot::Aud),
+            name if name == wanted.audience_claim => (3, Slot::Aud),
             _ => {
-                self.next = Slot::Other;
+                self.next = match wanted.captures.iter().position(|c| **c == *name) {
+                    Some(i) => {
+                        let captured = &mut self.found.captured;
+                        if captured.is_empty() {
+                            captured.resize(wanted.captures.len(), None);
+                        }
+                        if captured[i].is_some() {
+                            return Err(self.refuse("a claim appears twice"));
+                        }
+                        Slot::Capture(i)
+                    }
+                    None => Slot::Other,
+                };
                 return Ok(());
             }
         };
@@ -173,6 +193,11 @@ impl Watch<'_> {
                     return Err(self.refuse("aud is not a string or an array of strings"));
                 };
                 self.found.aud_ok = ok;
+            }
+            Slot::Capture(i) => {
+                if let Some(slot) = self.found.captured.get_mut(i) {
+                    *slot = Some(json.to_owned());
+                }
             }
             Slot::Other => {}
         }

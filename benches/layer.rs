@@ -177,6 +177,30 @@ fn bench_remote(c: &mut Criterion) {
     group.finish();
 }
 
+/// A requirement check against the grants of a token with 20 scopes and 5 roles, the needed
+/// scope last (the worst case of the linear scan).
+fn bench_requirement(c: &mut Criterion) {
+    use tower_jwt_auth::{Grants, Require};
+    let scopes: Vec<String> = (0..20).map(|i| format!("service{i:02}:read")).collect();
+    let roles = ["viewer", "editor", "billing", "support", "admin"];
+    let grants = Grants::new(scopes.iter().map(String::as_str), roles);
+    let one = Require::scope("service19:read");
+    let composed = Require::all_scopes(["service05:read", "service19:read"])
+        .and(Require::role("admin").or(Require::scope("service00:read")));
+    let unmet = Require::scope("service19:write");
+    let mut group = c.benchmark_group("authorization");
+    group.bench_function("one scope, 20 granted", |b| {
+        b.iter(|| std::hint::black_box(&one).check(std::hint::black_box(&grants)))
+    });
+    group.bench_function("composed, 20 granted", |b| {
+        b.iter(|| std::hint::black_box(&composed).check(std::hint::black_box(&grants)))
+    });
+    group.bench_function("unmet, 20 granted", |b| {
+        b.iter(|| std::hint::black_box(&unmet).check(std::hint::black_box(&grants)))
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     install_provider();
     for alg in ALGORITHMS {
@@ -186,5 +210,5 @@ fn benches(c: &mut Criterion) {
     bench_remote(c);
 }
 
-criterion_group!(layer_benches, benches);
+criterion_group!(layer_benches, benches, bench_requirement);
 criterion_main!(layer_benches);

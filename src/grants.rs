@@ -16,8 +16,41 @@ pub struct Grants(Arc<Inner>);
 
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Inner {
-    scopes: Vec<Box<str>>,
-    roles: Vec<Box<str>>,
+    scopes: Vec<Value>,
+    roles: Vec<Value>,
+}
+
+/// A granted value with its digest: a lookup compares digests, and text only when they match.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Value {
+    digest: u64,
+    text: Box<str>,
+}
+
+impl Value {
+    pub(crate) fn new(text: impl Into<Box<str>>) -> Self {
+        let text = text.into();
+        Self {
+            digest: digest(&text),
+            text,
+        }
+    }
+
+    /// Whether this is `other`, byte for byte.
+    pub(crate) fn is(&self, other: &Value) -> bool {
+        self.digest == other.digest && self.text == other.text
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// FNV-1a: a fixed, cheap digest. Collisions only cost a text comparison.
+fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl Grants {
@@ -27,29 +60,37 @@ impl Grants {
         roles: impl IntoIterator<Item = R>,
     ) -> Self {
         Self(Arc::new(Inner {
-            scopes: scopes.into_iter().map(Into::into).collect(),
-            roles: roles.into_iter().map(Into::into).collect(),
+            scopes: scopes.into_iter().map(Value::new).collect(),
+            roles: roles.into_iter().map(Value::new).collect(),
         }))
     }
 
     /// Whether the token grants this scope (compared exactly).
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.0.scopes.iter().any(|s| **s == *scope)
+        self.grants_scope(&Value::new(scope))
     }
 
     /// Whether the token grants this role (compared exactly).
     pub fn has_role(&self, role: &str) -> bool {
-        self.0.roles.iter().any(|r| **r == *role)
+        self.grants_role(&Value::new(role))
+    }
+
+    pub(crate) fn grants_scope(&self, scope: &Value) -> bool {
+        self.0.scopes.iter().any(|s| s.is(scope))
+    }
+
+    pub(crate) fn grants_role(&self, role: &Value) -> bool {
+        self.0.roles.iter().any(|r| r.is(role))
     }
 
     /// The scopes, in the order the token lists them.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.0.scopes.iter().map(|s| &**s)
+        self.0.scopes.iter().map(Value::as_str)
     }
 
     /// The roles, in the order the token lists them.
     pub fn roles(&self) -> impl Iterator<Item = &str> {
-        self.0.roles.iter().map(|r| &**r)
+        self.0.roles.iter().map(Value::as_str)
     }
 }
 
@@ -280,13 +321,13 @@ impl GrantSource {
             match value {
                 serde_json::Value::String(text) => match shape {
                     Shape::Delimited => {
-                        out.extend(text.split(' ').filter(|s| !s.is_empty()).map(Into::into))
+                        out.extend(text.split(' ').filter(|s| !s.is_empty()).map(Value::new))
                     }
-                    Shape::List => out.push(text.into()),
+                    Shape::List => out.push(Value::new(text)),
                 },
                 serde_json::Value::Array(items) => {
                     out.extend(items.into_iter().filter_map(|item| match item {
-                        serde_json::Value::String(text) => Some(text.into()),
+                        serde_json::Value::String(text) => Some(Value::new(text)),
                         _ => None,
                     }))
                 }

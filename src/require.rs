@@ -12,7 +12,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::error::{AuthError, AuthErrorKind};
-use crate::grants::Grants;
+use crate::grants::{Grants, Value};
 use crate::rejection::{DefaultRejection, OnRejection, Protocol};
 
 /// A requirement on a token's [`Grants`]: scopes, roles, your own predicate, composed with
@@ -45,8 +45,8 @@ pub struct Require {
 
 #[derive(Clone)]
 enum Rule {
-    Scope(Box<str>),
-    Role(Box<str>),
+    Scope(Arc<Value>),
+    Role(Arc<Value>),
     All(Vec<Require>),
     Any(Vec<Require>),
     Predicate(Arc<dyn Fn(&Grants) -> bool + Send + Sync>),
@@ -55,8 +55,8 @@ enum Rule {
 impl fmt::Debug for Require {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.rule {
-            Rule::Scope(scope) => write!(f, "scope({scope:?})"),
-            Rule::Role(role) => write!(f, "role({role:?})"),
+            Rule::Scope(scope) => write!(f, "scope({:?})", scope.as_str()),
+            Rule::Role(role) => write!(f, "role({:?})", role.as_str()),
             Rule::All(all) => f.debug_tuple("all").field(all).finish(),
             Rule::Any(any) => f.debug_tuple("any").field(any).finish(),
             Rule::Predicate(_) => f.write_str("predicate"),
@@ -68,14 +68,14 @@ impl Require {
     /// Needs this scope.
     pub fn scope(scope: impl Into<Box<str>>) -> Self {
         Self {
-            rule: Rule::Scope(scope.into()),
+            rule: Rule::Scope(Arc::new(Value::new(scope))),
         }
     }
 
     /// Needs this role.
     pub fn role(role: impl Into<Box<str>>) -> Self {
         Self {
-            rule: Rule::Role(role.into()),
+            rule: Rule::Role(Arc::new(Value::new(role))),
         }
     }
 
@@ -128,8 +128,8 @@ impl Require {
     /// Whether `grants` meet the requirement.
     pub fn is_met(&self, grants: &Grants) -> bool {
         match &self.rule {
-            Rule::Scope(scope) => grants.has_scope(scope),
-            Rule::Role(role) => grants.has_role(role),
+            Rule::Scope(scope) => grants.grants_scope(scope),
+            Rule::Role(role) => grants.grants_role(role),
             Rule::All(all) => all.iter().all(|r| r.is_met(grants)),
             Rule::Any(any) => any.iter().any(|r| r.is_met(grants)),
             Rule::Predicate(predicate) => predicate(grants),
@@ -156,8 +156,8 @@ impl Require {
     fn needed<'a>(&'a self, grants: &Grants, out: &mut Vec<&'a str>) {
         match &self.rule {
             Rule::Scope(scope) => {
-                if !out.contains(&&**scope) {
-                    out.push(scope);
+                if !out.contains(&scope.as_str()) {
+                    out.push(scope.as_str());
                 }
             }
             Rule::All(all) => all

@@ -17,7 +17,7 @@ use crate::validation::Times;
 /// What the cache remembers of a verified token.
 pub(crate) struct Entry<C> {
     pub(crate) claims: Arc<C>,
-    pub(crate) grants: Grants,
+    pub(crate) grants: Option<Grants>,
     exp: Option<f64>,
     nbf: Option<f64>,
     /// Cached no later than this (Unix seconds): the configured maximum lifetime.
@@ -127,7 +127,7 @@ impl<C> TokenCache<C> {
         iss: Option<&str>,
         key: &Arc<VerifyingKey>,
         claims: Arc<C>,
-        grants: Grants,
+        grants: Option<Grants>,
         times: &Times,
     ) {
         let mut header_buffer = jws::segment_buffer();

@@ -237,7 +237,7 @@ fn verify<C, K, R>(
     found: Result<Arc<crate::key::VerifyingKey>, AuthError>,
     pending: &Pending,
     hit: Option<Arc<Entry<C>>>,
-) -> Result<(Arc<C>, Grants), AuthError>
+) -> Result<(Arc<C>, Option<Grants>), AuthError>
 where
     C: DeserializeOwned,
     K: KeySource,
@@ -264,7 +264,7 @@ where
 fn start_checks<S, B, F, KF, C, K, R>(
     config: &Config<C, K, R>,
     claims: Arc<C>,
-    grants: Grants,
+    grants: Option<Grants>,
     mut carried: Carried<S, B>,
 ) -> Phase<S, B, F, KF, C>
 where
@@ -273,7 +273,9 @@ where
 {
     let extensions = carried.request.extensions_mut();
     extensions.insert(Claims(Arc::clone(&claims)));
-    extensions.insert(grants);
+    if let Some(grants) = grants {
+        extensions.insert(grants);
+    }
     run_checks(config, claims, 0, carried)
 }
 

@@ -140,12 +140,13 @@ enum Into_ {
 
 /// Where a layer reads scopes and roles, and how it tells an access token from an ID token.
 ///
-/// Pass it to [`JwtAuthBuilder::grants`](crate::JwtAuthBuilder::grants); without one, scopes
-/// come from the RFC 8693 / RFC 9068 `scope` claim and there are no roles. The layer reads the
-/// named claims while it verifies the token, so nothing is parsed twice.
+/// Pass it to [`JwtAuthBuilder::grants`](crate::JwtAuthBuilder::grants): the layer then reads
+/// the named claims while it verifies the token (nothing is parsed twice) and puts [`Grants`]
+/// in the request's extensions. [`GrantSource::scope`] reads just the standard `scope` claim.
 ///
 /// | preset | scopes from | roles from | access tokens only |
 /// | --- | --- | --- | --- |
+/// | [`scope`](Self::scope) | `scope` | | |
 /// | [`rfc9068`](Self::rfc9068) | `scope` | | header `typ: at+jwt` |
 /// | [`okta`](Self::okta) | `scp` (string or array) | | by audience |
 /// | [`entra_id`](Self::entra_id) | `scp` (delegated) | `roles` (application roles) | by audience |
@@ -170,6 +171,12 @@ impl GrantSource {
     /// No scopes and no roles; add sources with the methods below.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Scopes from the RFC 8693 / RFC 6749 `scope` claim (a space-delimited string), and no
+    /// roles; no access-token rule.
+    pub fn scope() -> Self {
+        Self::new().scopes_from("scope")
     }
 
     /// RFC 9068 access tokens: scopes from `scope`; only tokens whose header says

@@ -146,7 +146,7 @@ impl<C> Default for Settings<C> {
                     audiences: Vec::new(),
                     required: Vec::new(),
                     clock: Arc::new(SystemClock),
-                    grants: GrantSource::new(),
+                    grants: None,
                     captures: Vec::new(),
                 },
             },
@@ -231,11 +231,13 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// Where scopes and roles are read, for [`Require`](crate::Require) and the
     /// [`Grants`](crate::Grants) handlers see: a provider preset
-    /// ([`GrantSource::keycloak`], [`GrantSource::entra_id`], ...) or claims you name. Without
-    /// it, scopes come from the `scope` claim (RFC 8693 / RFC 9068) and there are no roles. Call
-    /// again to read more claims: the sources add up, and every access-token rule of each must
-    /// hold (a preset may also require the header `typ: at+jwt`, or take `client_id` as the
-    /// audience).
+    /// ([`GrantSource::rfc9068`] for the standard `scope` claim, [`GrantSource::keycloak`],
+    /// [`GrantSource::entra_id`], ...) or claims you name. The layer reads them while it
+    /// verifies the claims and puts [`Grants`](crate::Grants) in the request's extensions.
+    /// Without it, no grants are read (and cost nothing), and a [`Require`](crate::Require)
+    /// behind this layer answers 401. Call again to read more claims: the sources add up, and
+    /// every access-token rule of each must hold (a preset may also require the header
+    /// `typ: at+jwt`, or take `client_id` as the audience).
     ///
     /// ```
     /// use tower_jwt_auth::{GrantSource, JwtAuthLayer, StandardClaims, StaticKeys};
@@ -247,7 +249,10 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// ```
     pub fn grants(mut self, source: GrantSource) -> Self {
         let rules = &mut self.settings.verifier.rules;
-        rules.grants = std::mem::take(&mut rules.grants).merge(source);
+        rules.grants = Some(match rules.grants.take() {
+            Some(first) => first.merge(source),
+            None => source,
+        });
         self
     }
 
@@ -426,11 +431,12 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             verifier.sources.push(TokenSource::Bearer);
         }
         let rules = &mut verifier.rules;
-        if rules.grants == GrantSource::default() {
-            rules.grants = GrantSource::new().scopes_from("scope");
-        }
-        rules.captures = rules.grants.captures();
-        if let Some(typ) = rules.grants.header_type {
+        rules.captures = rules
+            .grants
+            .as_ref()
+            .map(GrantSource::captures)
+            .unwrap_or_default();
+        if let Some(typ) = rules.grants.as_ref().and_then(|g| g.header_type) {
             let typ = normalize_type(typ);
             if !verifier.header.types.contains(&typ) {
                 verifier.header.types.push(typ);

@@ -145,7 +145,7 @@ impl Verifier {
         key: &VerifyingKey,
         keys: &K,
         provider: &'static CryptoProvider,
-    ) -> Result<(C, Times, Grants), AuthError> {
+    ) -> Result<(C, Times, Option<Grants>), AuthError> {
         // The key source cannot widen what a key verifies.
         if !key.algorithms().contains(pending.alg) {
             return Err(AuthErrorKind::UnsupportedAlgorithm.into());
@@ -175,10 +175,10 @@ impl Verifier {
             .unwrap_or(&self.rules.audiences);
         let wanted = self.rules.wanted(audiences, routed);
         let (claims, times) = self.rules.decode_claims(&payload, wanted)?;
-        let grants = self
-            .rules
-            .grants
-            .read(&self.rules.captures, &times.captured)?;
+        let grants = match &self.rules.grants {
+            Some(source) => Some(source.read(&self.rules.captures, &times.captured)?),
+            None => None,
+        };
         Ok((claims, times, grants))
     }
 }

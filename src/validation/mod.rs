@@ -26,8 +26,8 @@ pub(crate) struct Rules {
     pub(crate) audiences: Vec<String>,
     pub(crate) required: Vec<String>,
     pub(crate) clock: Arc<dyn Clock>,
-    /// Where scopes and roles are read, and which claims that takes.
-    pub(crate) grants: GrantSource,
+    /// Where scopes and roles are read, when the layer reads them.
+    pub(crate) grants: Option<GrantSource>,
     /// `grants.captures()`, computed once.
     pub(crate) captures: Vec<Box<str>>,
 }
@@ -125,7 +125,11 @@ impl Rules {
             audiences,
             required: &self.required,
             captures: &self.captures,
-            audience_claim: self.grants.audience_claim.unwrap_or("aud"),
+            audience_claim: self
+                .grants
+                .as_ref()
+                .and_then(|g| g.audience_claim)
+                .unwrap_or("aud"),
         }
     }
 
@@ -210,7 +214,7 @@ mod tests {
             audiences: vec![],
             required: vec![],
             clock: Arc::new(|| UNIX_EPOCH + Duration::from_secs(1_000_000)),
-            grants: GrantSource::new(),
+            grants: None,
             captures: Vec::new(),
         };
         f(&mut r);

@@ -94,6 +94,7 @@ mod json;
 mod jws;
 mod key;
 mod layer;
+mod metadata;
 mod once;
 mod rejection;
 mod service;
@@ -119,6 +120,10 @@ pub use key::{Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, Verify
 pub use layer::{
     JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN,
     DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
+};
+pub use metadata::{
+    MetadataService, ResourceMetadata, ResourceMetadataBuilder, DEFAULT_METADATA_MAX_AGE,
+    METADATA_WELL_KNOWN_PATH,
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
 pub use service::JwtAuth;

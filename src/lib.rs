@@ -63,6 +63,12 @@
 //! discovery, and keeps it fresh. [`Issuers`] puts several issuers behind one layer. Any
 //! [`KeySource`] of your own works too.
 //!
+//! # Protected resource metadata
+//! [`ResourceMetadata`] is the RFC 9728 document that tells OAuth clients (MCP clients among
+//! them) which authorization servers issue tokens for this resource. Serve it with
+//! [`ResourceMetadata::service`] and name it in the layer's challenges with
+//! [`JwtAuthBuilder::resource_metadata`].
+//!
 //! # Repeated tokens
 //! [`JwtAuthBuilder::cache`] turns on a bounded verified-token cache: a token seen before is
 //! accepted without a new signature check while it is still valid.

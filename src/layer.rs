@@ -19,6 +19,7 @@ use crate::extract::TokenSource;
 use crate::grants::GrantSource;
 use crate::jws::{normalize_type, HeaderRules};
 use crate::key::{KeySource, StaticKeys};
+use crate::metadata::ResourceMetadata;
 use crate::once::SetOnce;
 use crate::rejection::DefaultRejection;
 use crate::service::JwtAuth;
@@ -177,6 +178,16 @@ impl<C, K> JwtAuthBuilder<C, K, DefaultRejection> {
     pub fn realm(mut self, realm: &str) -> Self {
         self.settings.once.set("realm");
         self.rejection = self.rejection.realm(realm);
+        self
+    }
+
+    /// Points clients at the resource's protected resource metadata (RFC 9728): the 400, 401
+    /// and 403 challenges carry `resource_metadata="<metadata URL>"` (see
+    /// [`DefaultRejection::resource_metadata`]). Serve the document itself with
+    /// [`ResourceMetadata::service`].
+    pub fn resource_metadata(mut self, metadata: &ResourceMetadata) -> Self {
+        self.settings.once.set("resource_metadata");
+        self.rejection = self.rejection.resource_metadata(metadata.metadata_url());
         self
     }
 }
@@ -383,12 +394,20 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     ///
     /// Any `Fn(&AuthError, Protocol) -> http::Response<ResBody>` will do; the middleware adds the
     /// [`AuthError`] to the response's extensions. It replaces what [`realm`](Self::realm)
-    /// configured, so combining the two (or calling this twice) makes `build` fail.
+    /// and [`resource_metadata`](Self::resource_metadata) configured, so combining it with
+    /// either (or calling it twice) makes `build` fail.
     pub fn on_rejection<R2>(mut self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
         if self.settings.once.was_set("realm") {
             self.settings.once.refuse(
                 "`on_rejection` replaces the rejection `realm` configured: put the realm in \
                  your own rejection",
+            );
+        }
+        if self.settings.once.was_set("resource_metadata") {
+            self.settings.once.refuse(
+                "`on_rejection` replaces the rejection `resource_metadata` configured: put \
+                 `resource_metadata=\"...\"` in your own rejection's challenges (see \
+                 `DefaultRejection::resource_metadata`)",
             );
         }
         self.settings.once.set("on_rejection");

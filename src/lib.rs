@@ -63,6 +63,12 @@
 //! discovery, and keeps it fresh. [`Issuers`] puts several issuers behind one layer. Any
 //! [`KeySource`] of your own works too.
 //!
+//! # Protected resource metadata
+//! [`ResourceMetadata`] is the RFC 9728 document that tells OAuth clients (MCP clients among
+//! them) which authorization servers issue tokens for this resource. Serve it with
+//! [`ResourceMetadata::service`] and name it in the layer's challenges with
+//! [`JwtAuthBuilder::resource_metadata`].
+//!
 //! # Repeated tokens
 //! [`JwtAuthBuilder::cache`] turns on a bounded verified-token cache: a token seen before is
 //! accepted without a new signature check while it is still valid.
@@ -95,6 +101,7 @@ mod json;
 mod jws;
 mod key;
 mod layer;
+mod metadata;
 mod once;
 mod rejection;
 mod require;
@@ -122,6 +129,10 @@ pub use key::{Issuers, IssuersFuture, KeySource, StaticKeys, TokenHeader, Verify
 pub use layer::{
     JwtAuthBuilder, JwtAuthLayer, DEFAULT_LEEWAY, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_KID_LEN,
     DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY,
+};
+pub use metadata::{
+    MetadataService, ResourceMetadata, ResourceMetadataBuilder, DEFAULT_METADATA_MAX_AGE,
+    METADATA_WELL_KNOWN_PATH,
 };
 pub use rejection::{DefaultRejection, OnRejection, Protocol};
 pub use require::{Require, RequireMethods, RequireService};

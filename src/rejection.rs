@@ -81,9 +81,14 @@ where
 ///
 /// Reasons, scopes and the realm are cut to 256 characters (marked `...`), whoever wrote
 /// them, and only characters a quoted header value may hold are kept.
+///
+/// With [`resource_metadata`](Self::resource_metadata), every challenge (400, 401 and 403)
+/// also names the URL of the resource's RFC 9728 metadata, where a client learns which
+/// authorization server to ask for a token.
 #[derive(Debug, Clone, Default)]
 pub struct DefaultRejection {
     realm: Option<String>,
+    resource_metadata: Option<String>,
 }
 
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
@@ -104,7 +109,7 @@ fn capped(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Keeps only what an RFC 6750 quoted value may hold (no `"` or `\`, visible ASCII and space),
 /// at most [`MAX_REASON_CHARS`].
-fn quotable(text: &str) -> String {
+pub(crate) fn quotable(text: &str) -> String {
     capped(text)
         .chars()
         .map(|c| if c == '"' { '\'' } else { c })
@@ -125,11 +130,29 @@ impl DefaultRejection {
         self
     }
 
+    /// Names the URL of the resource's protected resource metadata in `WWW-Authenticate`
+    /// (`resource_metadata="..."`, RFC 9728 §5.1), usually
+    /// [`ResourceMetadata::metadata_url`](crate::ResourceMetadata::metadata_url).
+    ///
+    /// It goes on every challenge: 401 (no token, a refused token), where clients such as MCP
+    /// clients look for it to start authorization, and also 400 `invalid_request` and 403
+    /// `insufficient_scope`, where it tells a client where to ask for a better token. A 503
+    /// has no challenge, so no URL. The URL is quoted as the realm is (cut to 256 characters,
+    /// `"` and `\` dropped); `ResourceMetadata` refuses a URL that would not survive that.
+    #[must_use]
+    pub fn resource_metadata(mut self, url: &str) -> Self {
+        self.resource_metadata = Some(quotable(url));
+        self
+    }
+
     /// The `WWW-Authenticate` value for an HTTP refusal.
     pub fn challenge(&self, error: &AuthError) -> String {
         let mut params = Vec::new();
         if let Some(realm) = &self.realm {
             params.push(format!("realm=\"{realm}\""));
+        }
+        if let Some(url) = &self.resource_metadata {
+            params.push(format!("resource_metadata=\"{url}\""));
         }
         if let Some(code) = error.error_code() {
             params.push(format!("error=\"{code}\""));
@@ -250,6 +273,47 @@ mod tests {
         );
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()[RETRY_AFTER], "30");
+    }
+
+    #[test]
+    fn resource_metadata_on_every_challenge() {
+        const URL: &str = "https://api.example/.well-known/oauth-protected-resource/mcp";
+        let rejection = DefaultRejection::new().resource_metadata(URL);
+        let r = http(AuthErrorKind::MissingToken.into(), &rejection);
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            format!("Bearer resource_metadata=\"{URL}\"")
+        );
+        let r = http(AuthErrorKind::InvalidSignature.into(), &rejection);
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            format!(
+                "Bearer resource_metadata=\"{URL}\", error=\"invalid_token\", \
+                 error_description=\"token signature is invalid\""
+            )
+        );
+        let r = http(AuthError::insufficient_scope("admin"), &rejection);
+        assert_eq!(r.status(), 403);
+        assert!(r.headers()[WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .contains(&format!("resource_metadata=\"{URL}\"")));
+        let r = http(
+            AuthErrorKind::KeysUnavailable { retry_after: None }.into(),
+            &rejection,
+        );
+        assert!(r.headers().get(WWW_AUTHENTICATE).is_none());
+        let r = http(
+            AuthErrorKind::MissingToken.into(),
+            &DefaultRejection::new()
+                .realm("api")
+                .resource_metadata("https://a.example/\"x\""),
+        );
+        assert_eq!(
+            r.headers()[WWW_AUTHENTICATE],
+            "Bearer realm=\"api\", resource_metadata=\"https://a.example/'x'\""
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::rejection::{DefaultRejection, OnRejection, Protocol};
 /// [`and`](Self::and) / [`or`](Self::or).
 ///
 /// It is a [`Layer`]: put it on the routes it guards, after (inside) the authentication layer,
-/// which puts the grants in the request's extensions. A request whose grants fall short gets
+/// which puts the grants in the request's extensions when it is told where to read them
+/// ([`JwtAuthBuilder::grants`](crate::JwtAuthBuilder::grants); without it there are no grants
+/// and every request is answered 401). A request whose grants fall short gets
 /// 403 `insufficient_scope` (RFC 6750 §3.1, naming the scopes that would do) or gRPC 7
 /// `PERMISSION_DENIED`; a request without verified grants (no token behind an
 /// [`optional`](crate::JwtAuthBuilder::optional) layer) gets 401 / 16, never 403.

@@ -19,6 +19,11 @@
 //!   evicts. HS256 at 100,000 and 1,000; RS256 at 1,000 only, since filling 100,000 RS256
 //!   entries under valgrind would take many minutes.
 //!
+//! - `keycloak-decode`, `keycloak-layer` (HS256, RS256): a realistic Keycloak access token
+//!   (`support::keycloak_claims`: ten clients' roles in `resource_access`, 25 objects and arrays,
+//!   about 1.6 KB of claims) read into the same typed `KeycloakClaims` by `decode` and by the
+//!   layer, with the same checks for its issuer and audience: the cost of nested claims.
+//!
 //! Run: `cargo bench --bench instructions` (needs `valgrind` on `PATH`; without it, says so and
 //! exits successfully).
 //!
@@ -83,6 +88,10 @@ enum Kind {
     /// One request through the layer whose token cache of this capacity is full, with a token
     /// never sent before: a miss, a verification and an insert that evicts.
     CacheMiss(usize),
+    /// `jsonwebtoken::decode` of the Keycloak token into `KeycloakClaims`.
+    KeycloakDecode,
+    /// One request with the Keycloak token through the layer reading `KeycloakClaims`, no cache.
+    KeycloakLayer,
 }
 
 impl Kind {
@@ -97,7 +106,14 @@ impl Kind {
             Kind::Issuers(count) => format!("issuers-{count}"),
             Kind::LayerFresh => "layer-fresh".into(),
             Kind::CacheMiss(capacity) => format!("cache-miss-{}k", capacity / 1000),
+            Kind::KeycloakDecode => "keycloak-decode".into(),
+            Kind::KeycloakLayer => "keycloak-layer".into(),
         }
+    }
+
+    /// Whether the case sends the Keycloak token rather than the `BenchClaims` one.
+    fn keycloak(self) -> bool {
+        matches!(self, Kind::KeycloakDecode | Kind::KeycloakLayer)
     }
 
     /// Whether the case sends a token never seen before on each call.
@@ -109,6 +125,9 @@ impl Kind {
 /// The issuer counts measured over `Issuers`, for these algorithms.
 const ISSUER_COUNTS: [usize; 2] = [1, 100];
 const ISSUER_ALGORITHMS: [Algorithm; 2] = [Algorithm::HS256, Algorithm::RS256];
+
+/// The algorithms the Keycloak token is measured with.
+const KEYCLOAK_ALGORITHMS: [Algorithm; 2] = [Algorithm::HS256, Algorithm::RS256];
 
 /// The cache capacities measured full, per algorithm.
 const CACHE_MISSES: [(Algorithm, &[usize]); 2] = [
@@ -129,6 +148,9 @@ fn cases() -> Vec<(Algorithm, Kind)> {
         cases.extend(Kind::EACH.map(|kind| (alg, kind)));
         if ISSUER_ALGORITHMS.contains(&alg) {
             cases.extend(ISSUER_COUNTS.map(|count| (alg, Kind::Issuers(count))));
+        }
+        if KEYCLOAK_ALGORITHMS.contains(&alg) {
+            cases.extend([Kind::KeycloakDecode, Kind::KeycloakLayer].map(|kind| (alg, kind)));
         }
     }
     for (alg, capacities) in CACHE_MISSES {
@@ -190,7 +212,16 @@ fn run_case(name: &str, token: Option<&str>, tokens: Option<&str>) -> ExitCode {
         } else {
             let (encoding_key, decoding_key, static_keys) = keys(alg);
             let claims = BenchClaims::new();
-            let token = token.map_or_else(|| sign(alg, &encoding_key), str::to_owned);
+            let token = token.map_or_else(
+                || {
+                    if kind.keycloak() {
+                        sign_keycloak(alg, &encoding_key)
+                    } else {
+                        sign(alg, &encoding_key)
+                    }
+                },
+                str::to_owned,
+            );
             let bearer = bearer(&token);
             match kind {
                 Kind::Decode => {
@@ -210,6 +241,21 @@ fn run_case(name: &str, token: Option<&str>, tokens: Option<&str>) -> ExitCode {
                 }
                 Kind::Issuers(count) => {
                     let svc = layer_over_issuers(issuers(alg, count));
+                    assert_eq!(drive(&svc, request(&bearer)), StatusCode::OK);
+                    Box::new(move || drive(&svc, request(&bearer)) == StatusCode::OK)
+                }
+                Kind::KeycloakDecode => {
+                    let validation = validation_for(alg, KEYCLOAK_ISSUER, KEYCLOAK_AUDIENCE);
+                    let decoded =
+                        decode::<KeycloakClaims>(&token, &decoding_key, &validation).unwrap();
+                    assert_eq!(decoded.claims.resource_access.len(), 10);
+                    Box::new(move || {
+                        decode::<KeycloakClaims>(black_box(&token), &decoding_key, &validation)
+                            .is_ok()
+                    })
+                }
+                Kind::KeycloakLayer => {
+                    let svc = keycloak_layer(static_keys);
                     assert_eq!(drive(&svc, request(&bearer)), StatusCode::OK);
                     Box::new(move || drive(&svc, request(&bearer)) == StatusCode::OK)
                 }
@@ -380,9 +426,12 @@ fn main() -> ExitCode {
     run(REQUEST_ONLY.into(), None, None);
     let all = cases();
     for alg in ALGORITHMS {
-        let token = sign(alg, &keys(alg).0);
+        let encoding_key = keys(alg).0;
+        let token = sign(alg, &encoding_key);
+        let keycloak = sign_keycloak(alg, &encoding_key);
         for &(_, kind) in all.iter().filter(|&&(a, kind)| a == alg && !kind.fresh()) {
-            run(case_name(alg, kind), Some(&token), None);
+            let token = if kind.keycloak() { &keycloak } else { &token };
+            run(case_name(alg, kind), Some(token), None);
         }
     }
     for (alg, capacities) in CACHE_MISSES {
@@ -449,6 +498,23 @@ fn main() -> ExitCode {
             );
         }
         println!();
+    }
+
+    println!();
+    println!(
+        "A Keycloak access token (ten clients' roles, 25 objects and arrays, {} bytes of \
+         claims), read into the same typed claims by decode and the layer.",
+        keycloak_claims().to_string().len()
+    );
+    println!();
+    println!("| algorithm | decode Ir | layer Ir | layer / decode |");
+    println!("| --- | ---: | ---: | ---: |");
+    for alg in KEYCLOAK_ALGORITHMS {
+        let (decode, layer) = (ir(alg, Kind::KeycloakDecode), ir(alg, Kind::KeycloakLayer));
+        println!(
+            "| {alg:?} | {decode} | {layer} | {:.3} |",
+            layer as f64 / decode as f64
+        );
     }
 
     println!();

@@ -126,6 +126,11 @@ pub(crate) fn b64<'b>(
 }
 
 /// Refuses JSON nested deeper than `max` arrays and objects, before it is parsed.
+///
+/// Counts like a byte-by-byte walk that skips strings (with their `\"` and `\\` escapes) and
+/// never lets the depth fall below zero, but 64 bytes at a time: each block becomes bit masks
+/// (one bit a byte) of its backslashes, quotes and brackets, which locate the escaped bytes and
+/// the strings with a few word operations, whatever the number of containers.
 pub(crate) fn check_depth(json: &[u8], max: usize) -> Result<(), AuthError> {
     // Fewer openers than the limit cannot nest deeper than it: the common case, counted
     // without branches.
@@ -143,30 +148,150 @@ pub(crate) fn check_depth(json: &[u8], max: usize) -> Result<(), AuthError> {
     if openers <= max {
         return Ok(());
     }
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &b in json {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > max {
-                    return Err(malformed("the JSON is nested too deeply"));
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    let mut scan = DepthScan::default();
+    let mut blocks = json.chunks_exact(64);
+    for block in &mut blocks {
+        scan.block(block.try_into().expect("64 bytes"), max)?;
+    }
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        // Spaces change nothing: the last block, padded.
+        let mut last = [b' '; 64];
+        last[..rest.len()].copy_from_slice(rest);
+        scan.block(&last, max)?;
     }
     Ok(())
+}
+
+fn too_deep() -> AuthError {
+    malformed("the JSON is nested too deeply")
+}
+
+/// The bit masks of a 64-byte block, bit `i` for byte `i`: backslashes, quotes, openers (`{`
+/// and `[`), closers (`}` and `]`).
+///
+/// Each byte is classified in lanes (vectorized), then each 8 bytes of a class are gathered
+/// into a byte of its mask with one multiplication: for bytes that are 0 or 1, byte `i` of the
+/// product's top byte is bit `i`, and no two partial products overlap.
+#[inline(always)]
+fn block_masks(block: &[u8; 64]) -> [u64; 4] {
+    let mut class = [0u8; 64];
+    for (c, &b) in class.iter_mut().zip(block) {
+        let folded = b | 0x20; // `[` to `{`, `]` to `}`; no other byte lands on them
+        *c = u8::from(b == b'\\')
+            | u8::from(b == b'"') << 1
+            | u8::from(folded == b'{') << 2
+            | u8::from(folded == b'}') << 3;
+    }
+    let mut masks = [0u64; 4];
+    for (i, group) in class.chunks_exact(8).enumerate() {
+        let lanes = u64::from_le_bytes(group.try_into().expect("8 bytes"));
+        for (bit, mask) in masks.iter_mut().enumerate() {
+            let ones = (lanes >> bit) & 0x0101_0101_0101_0101;
+            *mask |= (ones.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * i);
+        }
+    }
+    masks
+}
+
+/// Bit `i` is the parity of bits `0..=i`.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// What [`check_depth`] carries from one block to the next.
+#[derive(Default)]
+struct DepthScan {
+    depth: usize,
+    /// All ones inside a string, zero outside.
+    in_string: u64,
+    /// 1 when the block's first byte is escaped (an odd run of backslashes ended the last one).
+    escaped: u64,
+}
+
+impl DepthScan {
+    #[inline(always)]
+    fn block(&mut self, block: &[u8; 64], max: usize) -> Result<(), AuthError> {
+        const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+        let [backslash, quote, opener, closer] = block_masks(block);
+        // The bytes escaped by a backslash (simdjson's method): a run of backslashes escapes
+        // its every other byte and, when its length is odd, the byte after it. The subtraction
+        // tells runs that start on an even bit from runs that start on an odd one.
+        let starts = backslash & !self.escaped;
+        let codes = ((starts << 1 | ODD).wrapping_sub(starts)) ^ ODD;
+        let escaped = codes ^ (backslash | self.escaped);
+        let escapes = codes & backslash;
+        // Inside a string: after an odd number of unescaped quotes (the opening quote in, the
+        // closing one out).
+        let in_string = prefix_xor(quote & !escaped) ^ self.in_string;
+        if backslash & !in_string != 0 {
+            // A backslash outside a string, where it escapes nothing: never in JSON. The
+            // masks took it for an escape; this block is walked byte by byte instead.
+            return self.walk(block, max);
+        }
+        self.escaped = escapes >> 63;
+        self.in_string = ((in_string as i64) >> 63) as u64;
+        let (open, close) = (opener & !in_string, closer & !in_string);
+        let (opens, closes) = (open.count_ones() as usize, close.count_ones() as usize);
+        if self.depth + opens <= max && closes <= self.depth {
+            // Neither above the limit nor below zero anywhere in the block.
+            self.depth = self.depth + opens - closes;
+            return Ok(());
+        }
+        // Bracket by bracket, in order: a few instructions each.
+        let mut brackets = open | close;
+        while brackets != 0 {
+            let bracket = brackets & brackets.wrapping_neg();
+            if open & bracket != 0 {
+                self.depth += 1;
+                if self.depth > max {
+                    return Err(too_deep());
+                }
+            } else {
+                self.depth = self.depth.saturating_sub(1);
+            }
+            brackets ^= bracket;
+        }
+        Ok(())
+    }
+
+    /// The block byte by byte, for what the masks cannot read.
+    #[cold]
+    fn walk(&mut self, block: &[u8; 64], max: usize) -> Result<(), AuthError> {
+        let (mut in_string, mut escaped) = (self.in_string != 0, self.escaped != 0);
+        for &b in block {
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth > max {
+                        return Err(too_deep());
+                    }
+                }
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        self.in_string = 0u64.wrapping_sub(u64::from(in_string));
+        self.escaped = u64::from(escaped);
+        Ok(())
+    }
 }
 
 /// A string that borrows from the input when it has no escapes.
@@ -406,6 +531,104 @@ mod tests {
             "a.b.",
         ] {
             assert!(split(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    /// The depth a byte-by-byte walk finds: the reference for [`check_depth`].
+    fn walked_depth_ok(json: &[u8], max: usize) -> bool {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for &b in json {
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > max {
+                        return false;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// JSON-ish text: brackets, commas and strings whose escapes (`\"`, `\\`, runs of
+    /// backslashes) are well formed, so that the bit masks read it without help.
+    fn jsonish() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let string = proptest::collection::vec(
+            prop_oneof![
+                Just(&b"a"[..]),
+                Just(&b"{"[..]),
+                Just(&b"]"[..]),
+                Just(&b"\\\""[..]),
+                Just(&b"\\\\"[..]),
+                Just(&b"\\\\\\\""[..]),
+                Just(&b"\\\\\\\\"[..]),
+                Just(&b"\\n"[..]),
+            ],
+            0..12,
+        )
+        .prop_map(|parts| {
+            let mut s = vec![b'"'];
+            parts.iter().for_each(|p| s.extend_from_slice(p));
+            s.push(b'"');
+            s
+        });
+        let piece = prop_oneof![
+            3 => proptest::sample::select(vec![b'{', b'[', b'}', b']', b',', b':', b'1', b' '])
+                .prop_map(|b| vec![b]),
+            1 => string,
+        ];
+        proptest::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The masks count exactly like the byte-by-byte walk: on JSON-ish text, on any bytes
+        /// made of quotes, backslashes and brackets (backslashes outside strings included), at
+        /// every limit.
+        #[test]
+        fn depth_is_checked_like_a_byte_walk(
+            text in proptest::prop_oneof![
+                jsonish(),
+                proptest::collection::vec(
+                    proptest::sample::select(b"{}[]\"\\\\\"\"a ,".to_vec()),
+                    0..700,
+                ),
+            ],
+            max in 0usize..10,
+        ) {
+            proptest::prop_assert_eq!(check_depth(&text, max).is_ok(), walked_depth_ok(&text, max));
+        }
+    }
+
+    #[test]
+    fn escapes_across_block_boundaries() {
+        // Every alignment with the 64-byte blocks of an escaped quote, an escaped backslash,
+        // and runs of both, each followed by brackets that are still inside the string.
+        for escape in [r#"\""#, r#"\\"#, r#"\\\""#, r#"\\\\"#] {
+            for pad in 0..140 {
+                let json = format!(r#"{{"a":"{}{escape}[[[{{","b":[[[1]]]}}"#, "x".repeat(pad));
+                for max in 0..6 {
+                    assert_eq!(
+                        check_depth(json.as_bytes(), max).is_ok(),
+                        walked_depth_ok(json.as_bytes(), max),
+                        "{json} at most {max}"
+                    );
+                }
+            }
         }
     }
 

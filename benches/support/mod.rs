@@ -2,6 +2,7 @@
 //! that every bench compares the same thing.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use futures_util::FutureExt;
 use http::header::AUTHORIZATION;
 use http::{HeaderValue, Request, Response, StatusCode};
 use jsonwebtoken::{encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_jwt_auth::{
@@ -76,6 +78,166 @@ impl BenchClaims {
             ..Self::new()
         }
     }
+}
+
+/// The issuer of the Keycloak tokens.
+pub const KEYCLOAK_ISSUER: &str = "https://keycloak.example/realms/main";
+/// The audience the Keycloak tokens are checked for (one of their `aud`).
+pub const KEYCLOAK_AUDIENCE: &str = "orders-api";
+
+/// A Keycloak access token's claims: the registered claims, the session, the realm's roles and
+/// ten clients' roles in `resource_access` (25 objects and arrays, about 1.6 KB of JSON).
+pub fn keycloak_claims() -> serde_json::Value {
+    let clients = [
+        (
+            "account",
+            &["manage-account", "manage-account-links", "view-profile"][..],
+        ),
+        (
+            "orders-api",
+            &[
+                "orders:read",
+                "orders:write",
+                "orders:cancel",
+                "refunds:read",
+            ],
+        ),
+        (
+            "billing-api",
+            &[
+                "invoices:read",
+                "invoices:write",
+                "payments:read",
+                "payments:refund",
+                "billing-admin",
+            ],
+        ),
+        (
+            "inventory-api",
+            &["stock:read", "stock:write", "warehouses:read"],
+        ),
+        (
+            "shipping-api",
+            &[
+                "shipments:read",
+                "shipments:create",
+                "labels:print",
+                "carriers:read",
+            ],
+        ),
+        (
+            "catalog-api",
+            &[
+                "products:read",
+                "products:write",
+                "prices:read",
+                "prices:write",
+                "categories:read",
+                "catalog-admin",
+            ],
+        ),
+        (
+            "customers-api",
+            &["customers:read", "customers:write", "gdpr:export"],
+        ),
+        (
+            "reporting",
+            &[
+                "reports:view",
+                "reports:export",
+                "dashboards:edit",
+                "datasets:read",
+            ],
+        ),
+        (
+            "support-desk",
+            &[
+                "tickets:read",
+                "tickets:write",
+                "tickets:assign",
+                "macros:edit",
+                "agent",
+            ],
+        ),
+        (
+            "realm-management",
+            &[
+                "view-users",
+                "query-users",
+                "view-clients",
+                "query-groups",
+                "view-realm",
+                "view-events",
+            ],
+        ),
+    ];
+    let resource_access: serde_json::Map<String, serde_json::Value> = clients
+        .iter()
+        .map(|(client, roles)| ((*client).to_owned(), serde_json::json!({ "roles": roles })))
+        .collect();
+    serde_json::json!({
+        "exp": 4_000_000_000u64,
+        "iat": 1_767_225_600u64,
+        "jti": "onrtac:4f6b2a7e-91c3-4d8e-b5a0-3c2f7e9d1a64",
+        "iss": KEYCLOAK_ISSUER,
+        "aud": [KEYCLOAK_AUDIENCE, "billing-api", "inventory-api", "account"],
+        "sub": "8f14e45f-ceea-467f-a0e6-2b9a1c3d4e5f",
+        "typ": "Bearer",
+        "azp": "web-shop",
+        "session_state": "b2d3c4e5-f607-4819-a2b3-c4d5e6f70819",
+        "acr": "1",
+        "allowed-origins": ["https://shop.example", "https://admin.shop.example"],
+        "realm_access": {
+            "roles": ["offline_access", "uma_authorization", "default-roles-main", "customer", "staff"]
+        },
+        "resource_access": resource_access,
+        "scope": "openid profile email roles web-origins acr basic orders",
+        "sid": "b2d3c4e5-f607-4819-a2b3-c4d5e6f70819",
+        "email_verified": true,
+        "name": "Ann Example",
+        "preferred_username": "ann.example",
+        "given_name": "Ann",
+        "family_name": "Example",
+        "email": "ann.example@example.com"
+    })
+}
+
+/// The roles of the realm or of one client, in a Keycloak token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Roles {
+    pub roles: Vec<String>,
+}
+
+/// What both `decode` and the layer read a Keycloak token into: every member, typed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KeycloakClaims {
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    pub iss: String,
+    pub aud: Vec<String>,
+    pub sub: String,
+    pub typ: String,
+    pub azp: String,
+    pub session_state: String,
+    pub acr: String,
+    #[serde(rename = "allowed-origins")]
+    pub allowed_origins: Vec<String>,
+    pub realm_access: Roles,
+    pub resource_access: BTreeMap<String, Roles>,
+    pub scope: String,
+    pub sid: String,
+    pub email_verified: bool,
+    pub name: String,
+    pub preferred_username: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+}
+
+/// A Keycloak token ([`keycloak_claims`]), signed with `alg`'s bench key.
+pub fn sign_keycloak(alg: Algorithm, encoding_key: &EncodingKey) -> String {
+    encode(&Header::new(alg), &keycloak_claims(), encoding_key).unwrap()
 }
 
 /// Installs jsonwebtoken's process default provider, which it needs to sign (and for `decode`)
@@ -157,9 +319,14 @@ pub fn sign_claims(alg: Algorithm, encoding_key: &EncodingKey, claims: &BenchCla
 /// jsonwebtoken's checks, set to what the layer checks: issuer, audience, `exp` required,
 /// 60 s leeway.
 pub fn validation(alg: Algorithm) -> Validation {
+    validation_for(alg, ISSUER, AUDIENCE)
+}
+
+/// The same checks for another issuer and audience.
+pub fn validation_for(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
     let mut validation = Validation::new(alg);
-    validation.set_issuer(&[ISSUER]);
-    validation.set_audience(&[AUDIENCE]);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp"]);
     validation.validate_exp = true;
     validation.leeway = 60;
@@ -169,8 +336,10 @@ pub fn validation(alg: Algorithm) -> Validation {
 /// The trivial inner service.
 pub type Inner = fn(Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>>;
 
-fn inner(request: Request<()>) -> std::future::Ready<Result<Response<()>, Infallible>> {
-    black_box(request.extensions().get::<Claims<BenchClaims>>());
+fn inner<C: Send + Sync + 'static>(
+    request: Request<()>,
+) -> std::future::Ready<Result<Response<()>, Infallible>> {
+    black_box(request.extensions().get::<Claims<C>>());
     std::future::ready(Ok(Response::new(())))
 }
 
@@ -207,13 +376,27 @@ pub fn layer_over_issuers(
     finish(JwtAuthLayer::<BenchClaims>::builder(issuers))
 }
 
+/// The layer as measured for the Keycloak token: the same checks, for its issuer and audience,
+/// reading [`KeycloakClaims`]; no cache.
+pub fn keycloak_layer<K: KeySource>(
+    keys: K,
+) -> JwtAuth<tower::util::ServiceFn<Inner>, KeycloakClaims, K> {
+    finish(
+        JwtAuthLayer::<KeycloakClaims>::builder(keys)
+            .issuer(KEYCLOAK_ISSUER)
+            .audience(KEYCLOAK_AUDIENCE),
+    )
+}
+
 /// Builds the layer around the trivial service, with the provider both backends need.
-fn finish<K: KeySource>(
-    builder: JwtAuthBuilder<BenchClaims, K>,
-) -> JwtAuth<tower::util::ServiceFn<Inner>, BenchClaims, K> {
+fn finish<C, K>(builder: JwtAuthBuilder<C, K>) -> JwtAuth<tower::util::ServiceFn<Inner>, C, K>
+where
+    C: DeserializeOwned + Send + Sync + 'static,
+    K: KeySource,
+{
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    let f: Inner = inner;
+    let f: Inner = inner::<C>;
     builder.build().unwrap().layer(service_fn(f))
 }
 

@@ -5,8 +5,11 @@
 //! PORT=50052 cargo run --example tonic_server --features tonic
 //! ```
 //!
-//! It prints a token valid for ten minutes; send it as `authorization: Bearer <token>` metadata
-//! to `helloworld.Greeter/SayHello`. Calls without a valid token get `UNAUTHENTICATED`.
+//! It prints two tokens valid for ten minutes; send one as `authorization: Bearer <token>`
+//! metadata to `helloworld.Greeter/SayHello`. `SayHello` needs the scope `greet` (from the
+//! token's `scope` claim), named per method with `RequireMethods`: the first token has it and
+//! is greeted, the second lacks it and gets `PERMISSION_DENIED`. Calls without a valid token get
+//! `UNAUTHENTICATED`.
 //!
 //! The `Greeter` service is written by hand (no `protoc`, no build script) in
 //! `tests/support/greeter.rs`, shared with the integration tests.
@@ -21,22 +24,25 @@ use serde::{Deserialize, Serialize};
 use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
+use tower_jwt_auth::{Claims, JwtAuthLayer, Require, RequireMethods, StaticKeys};
 
-use greeter::{GreeterServer, HelloReply, HelloRequest};
+use greeter::{GreeterServer, HelloReply, HelloRequest, SAY_HELLO};
 
 /// In real life the secret comes from configuration; HS256 needs at least 32 bytes.
 const SECRET: &[u8] = b"an example secret, at least 32 bytes long";
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "greeter";
 
-/// The claims this service expects. `exp`, `iss` and `aud` are checked by the layer.
+/// The claims this service expects. `exp`, `iss` and `aud` are checked by the layer, which
+/// also reads the scopes of `scope` (space-delimited) for `RequireMethods`.
 #[derive(Clone, Serialize, Deserialize)]
 struct MyClaims {
     sub: String,
     exp: u64,
     iss: String,
     aud: String,
+    #[serde(default)]
+    scope: String,
 }
 
 /// The handler only runs for verified tokens, and finds their claims in the extensions.
@@ -54,26 +60,44 @@ fn say_hello(request: Request<HelloRequest>) -> Result<Response<HelloReply>, Sta
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Keys are parsed and checked once, here; a bad key fails at start-up, not on a request.
-    // (With both crate backends enabled, also choose one with `.crypto_provider(...)`.)
-    let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
-    let auth = JwtAuthLayer::<MyClaims>::builder(keys)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
-        .build()?;
+    // With both signature backends compiled in (`--all-features`), pick one for the layer and
+    // for signing the sample tokens.
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+    );
 
-    let claims = MyClaims {
-        sub: "ann".into(),
-        exp: jsonwebtoken::get_current_timestamp() + 600,
-        iss: ISSUER.into(),
-        aud: AUDIENCE.into(),
+    // Keys are parsed and checked once, here; a bad key fails at start-up, not on a request.
+    let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
+    let builder = JwtAuthLayer::<MyClaims>::builder(keys)
+        .issuer(ISSUER)
+        .audience(AUDIENCE);
+    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let auth = builder.build()?;
+
+    // What each method needs beyond a valid token; methods not named need only the token.
+    let authorize = RequireMethods::new().method(SAY_HELLO, Require::scope("greet"));
+
+    let token = |scope: &str| {
+        let claims = MyClaims {
+            sub: "ann".into(),
+            exp: jsonwebtoken::get_current_timestamp() + 600,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            scope: scope.into(),
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
     };
-    let token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(SECRET),
-    )?;
-    println!("try: authorization: Bearer {token}");
+    println!("try: authorization: Bearer {}", token("greet profile")?);
+    println!(
+        "without the scope greet (PERMISSION_DENIED): authorization: Bearer {}",
+        token("profile")?
+    );
 
     let port = std::env::var("PORT")
         .ok()
@@ -85,8 +109,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `layer` protects every service added below; gRPC refusals come back as
     // `grpc-status` 16 (UNAUTHENTICATED), 7 (PERMISSION_DENIED) or 14 (UNAVAILABLE).
     // To protect one service only: `.add_service(auth.layer(GreeterServer::new(say_hello)))`.
+    // The authentication layer goes first (outermost), then the requirements per method.
     Server::builder()
         .layer(auth)
+        .layer(authorize)
         .add_service(GreeterServer::new(say_hello))
         .serve(addr)
         .await?;

@@ -18,11 +18,11 @@ use tonic::transport::Server;
 use tonic::{Code, Request, Response, Status};
 use tower::Layer;
 use tower_jwt_auth::{
-    AuthError, AuthErrorKind, Claims, JwtAuth, JwtAuthLayer, KeySource, StaticKeys, TokenHeader,
-    VerifyingKey,
+    AuthError, AuthErrorKind, Claims, JwtAuth, JwtAuthLayer, KeySource, Require, RequireMethods,
+    StaticKeys, TokenHeader, VerifyingKey,
 };
 
-use support::greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use support::greeter::{GreeterClient, GreeterServer, HelloReply, HelloRequest, SAY_HELLO};
 use support::{builder, mint, require_admin, rs256_layer, TestClaims, RSA2_PRIVATE, RSA_PUBLIC};
 
 /// The handler: greets the `sub` of the verified claims, and fails loudly without them.
@@ -267,4 +267,88 @@ async fn unavailable_keys_are_unavailable() {
     let addr = serve(builder::<TestClaims, _>(keys).build().unwrap()).await;
     let status = refused(addr, Some(&mint(Algorithm::RS256, &TestClaims::valid()))).await;
     assert_status(&status, Code::Unavailable, "keys are unavailable");
+}
+
+// --- authorization per method: RequireMethods ---
+
+/// A server with the layer, then `RequireMethods` asking `SayHello` for the scope `greet`.
+async fn serve_requiring_greet() -> SocketAddr {
+    let (addr, incoming) = listen().await;
+    let server = Server::builder()
+        .layer(rs256_layer())
+        .layer(RequireMethods::new().method(SAY_HELLO, Require::scope("greet")))
+        .add_service(greeter_server())
+        .serve_with_incoming(incoming);
+    tokio::spawn(server);
+    addr
+}
+
+/// A valid token whose `scope` claim is `scope`.
+fn token_with_scope(scope: Option<&str>) -> String {
+    let claims = TestClaims {
+        scope: scope.map(String::from),
+        ..TestClaims::valid()
+    };
+    mint(Algorithm::RS256, &claims)
+}
+
+#[tokio::test]
+async fn require_methods_lets_say_hello_through_with_the_greet_scope() {
+    let addr = serve_requiring_greet().await;
+    for scope in ["greet", "profile greet"] {
+        let token = token_with_scope(Some(scope));
+        assert_eq!(
+            call(addr, Some(&token)).await.unwrap(),
+            "hello grpc from ann",
+            "{scope}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn require_methods_without_the_greet_scope_is_permission_denied() {
+    let addr = serve_requiring_greet().await;
+    for scope in [None, Some("greeting"), Some("Greet"), Some("profile")] {
+        let status = refused(addr, Some(&token_with_scope(scope))).await;
+        assert_eq!(
+            status.code(),
+            Code::PermissionDenied,
+            "{scope:?}: {status:?}"
+        );
+        assert_eq!(
+            status.message(),
+            "token lacks the scope `greet`",
+            "{scope:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn require_methods_without_a_token_is_unauthenticated() {
+    let addr = serve_requiring_greet().await;
+    let status = refused(addr, None).await;
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+    assert_eq!(status.message(), "no bearer token in the request");
+}
+
+#[tokio::test]
+async fn require_methods_leaves_methods_it_does_not_name_to_authentication() {
+    let addr = serve_requiring_greet().await;
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut client = tonic::client::Grpc::new(channel);
+    let mut request = Request::new(HelloRequest { name: "x".into() });
+    let value = format!("Bearer {}", token_with_scope(Some("profile")))
+        .parse()
+        .unwrap();
+    request.metadata_mut().insert("authorization", value);
+    client.ready().await.unwrap();
+    let path = http::uri::PathAndQuery::from_static("/helloworld.Greeter/SayGoodbye");
+    let codec = tonic_prost::ProstCodec::<HelloRequest, HelloReply>::default();
+    let status = client.unary(request, path, codec).await.unwrap_err();
+    // Authenticated, not asked for a scope: the service itself answers.
+    assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
 }

@@ -18,6 +18,7 @@ mod tokens;
 
 pub mod greeter;
 pub mod jwks_server;
+pub mod providers;
 
 pub use backend::*;
 pub use der::*;

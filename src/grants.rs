@@ -104,13 +104,15 @@ struct ClaimPath {
 impl ClaimPath {
     /// A JSON pointer (`/realm_access/roles`, with `~1` for `/` and `~0` for `~`) or a dotted
     /// path (`realm_access.roles`); a name with neither is one top-level claim
-    /// (`cognito:groups`).
+    /// (`cognito:groups`), and so is a URL (`https://example.com/roles`, the namespaced claims
+    /// of Auth0), whose dots are its own.
     fn parse(path: &str) -> Self {
         let segments: Vec<Box<str>> = match path.strip_prefix('/') {
             Some(pointer) => pointer
                 .split('/')
                 .map(|s| s.replace("~1", "/").replace("~0", "~").into())
                 .collect(),
+            None if path.contains("://") => vec![path.into()],
             None => path.split('.').map(Into::into).collect(),
         };
         let mut segments = segments.into_iter();
@@ -226,8 +228,8 @@ impl GrantSource {
         source
     }
 
-    /// Reads scopes from this claim: a JSON pointer (`/a/b`), a dotted path (`a.b`) or a
-    /// top-level name; a space-delimited string or an array of strings. Adds to the sources
+    /// Reads scopes from this claim: a JSON pointer (`/a/b`), a dotted path (`a.b`), or a
+    /// top-level name (a URL is one name); a space-delimited string or an array of strings. Adds to the sources
     /// named before.
     pub fn scopes_from(mut self, path: &str) -> Self {
         self.sources
@@ -398,6 +400,11 @@ mod tests {
         let path = ClaimPath::parse("realm_access.roles");
         assert_eq!((&*path.top, path.rest.len()), ("realm_access", 1));
         assert_eq!(&*ClaimPath::parse("cognito:groups").top, "cognito:groups");
+        let url = ClaimPath::parse("https://example.com/roles");
+        assert_eq!(
+            (&*url.top, url.rest.len()),
+            ("https://example.com/roles", 0)
+        );
     }
 
     #[test]

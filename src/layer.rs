@@ -457,8 +457,20 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
             .unwrap_or_default();
         if let Some(typ) = rules.grants.as_ref().and_then(|g| g.header_type) {
             let typ = normalize_type(typ);
-            if !verifier.header.types.contains(&typ) {
-                verifier.header.types.push(typ);
+            let types = &mut verifier.header.types;
+            if types.iter().any(|t| *t != typ) {
+                // `expected_type` accepts any of its types: adding this one would let the others
+                // through, which the grant source exists to refuse.
+                return Err(ConfigError::new(
+                    ConfigErrorKind::InvalidSetting,
+                    format!(
+                        "the grant source accepts only `typ: {typ}` tokens, but `expected_type` \
+                         accepts others: drop `expected_type`"
+                    ),
+                ));
+            }
+            if types.is_empty() {
+                types.push(typ);
             }
         }
         if verifier.rules.issuers.is_empty() {

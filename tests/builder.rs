@@ -159,3 +159,17 @@ fn an_issuer_named_twice_is_refused() {
     assert!(error.to_string().contains("https://a.example"), "{error}");
     assert!(error.to_string().contains("twice"), "{error}");
 }
+
+#[test]
+fn a_grant_source_wanting_at_jwt_refuses_an_expected_type_that_would_widen_it() {
+    use tower_jwt_auth::GrantSource;
+    let message = refusal(fresh().expected_type("JWT").grants(GrantSource::rfc9068()));
+    assert!(message.contains("at+jwt"), "{message}");
+    // The same type, or none, is fine.
+    assert!(fresh()
+        .expected_type("application/at+jwt")
+        .grants(GrantSource::rfc9068())
+        .build()
+        .is_ok());
+    assert!(fresh().grants(GrantSource::rfc9068()).build().is_ok());
+}

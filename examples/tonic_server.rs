@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{Claims, JwtAuthLayer, Require, RequireMethods, StaticKeys};
+use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, RequireMethods, StaticKeys};
 
 use greeter::{GreeterServer, HelloReply, HelloRequest, SAY_HELLO};
 
@@ -71,7 +71,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
     let builder = JwtAuthLayer::<MyClaims>::builder(keys)
         .issuer(ISSUER)
-        .audience(AUDIENCE);
+        .audience(AUDIENCE)
+        // Where `RequireMethods` finds the token's scopes: the standard `scope` claim.
+        .grants(GrantSource::scope());
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;

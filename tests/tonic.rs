@@ -275,7 +275,12 @@ async fn unavailable_keys_are_unavailable() {
 async fn serve_requiring_greet() -> SocketAddr {
     let (addr, incoming) = listen().await;
     let server = Server::builder()
-        .layer(rs256_layer())
+        .layer(
+            support::strict_builder(support::rs256_keys())
+                .grants(tower_jwt_auth::GrantSource::scope())
+                .build()
+                .unwrap(),
+        )
         .layer(RequireMethods::new().method(SAY_HELLO, Require::scope("greet")))
         .add_service(greeter_server())
         .serve_with_incoming(incoming);

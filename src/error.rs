@@ -213,6 +213,9 @@ impl fmt::Display for AuthError {
             AuthErrorKind::InvalidClaims => {
                 f.write_str("token claims do not have the shape this service expects")
             }
+            AuthErrorKind::InsufficientScope { scope: Some(scope) } if scope.contains(' ') => {
+                write!(f, "token lacks scopes this needs (`{scope}`)")
+            }
             AuthErrorKind::InsufficientScope { scope: Some(scope) } => {
                 write!(f, "token lacks the scope `{scope}`")
             }

@@ -350,6 +350,10 @@ mod tests {
             Some("b c")
         );
         assert_eq!(scope_of(Require::role("admin")), None);
+        let several = Require::any_scope(["b", "c"]).check(&g).unwrap_err();
+        assert_eq!(several.to_string(), "token lacks scopes this needs (`b c`)");
+        let one = Require::scope("b").check(&g).unwrap_err();
+        assert_eq!(one.to_string(), "token lacks the scope `b`");
         assert!(Require::scope("a").check(&g).is_ok());
     }
 

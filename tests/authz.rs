@@ -116,12 +116,17 @@ impl Reply {
     #[track_caller]
     fn assert_insufficient_scope(&self, scope: &str) {
         assert_eq!(self.status, StatusCode::FORBIDDEN, "{self:?}");
+        let description = if scope.contains(' ') {
+            format!("token lacks scopes this needs (`{scope}`)")
+        } else {
+            format!("token lacks the scope `{scope}`")
+        };
         assert_eq!(
             self.challenge.as_deref(),
             Some(
                 format!(
                     "Bearer error=\"insufficient_scope\", \
-                     error_description=\"token lacks the scope `{scope}`\", scope=\"{scope}\""
+                     error_description=\"{description}\", scope=\"{scope}\""
                 )
                 .as_str()
             ),

@@ -8,11 +8,8 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{Request, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,10 +21,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{
-    AuthError, Claims, DefaultRejection, JwtAuthLayer, OnRejection, Protocol, StandardClaims,
-    StaticKeys,
-};
+use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, StandardClaims, StaticKeys};
 
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "api";
@@ -153,7 +147,9 @@ async fn serve() -> Result<SocketAddr, Error> {
     let keys = StaticKeys::new().ed_pem(ED_PUBLIC)?;
     let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
         .issuer(ISSUER)
-        .audience(AUDIENCE);
+        .audience(AUDIENCE)
+        // Read the token's scopes (the `scope` claim) for `Require`.
+        .grants(GrantSource::scope());
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
     let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
@@ -172,7 +168,7 @@ async fn serve() -> Result<SocketAddr, Error> {
             "/admin",
             Router::new()
                 .route("/users", get(|| async { "welcome, admin" }))
-                .route_layer(middleware::from_fn(require_admin)),
+                .route_layer(Require::scope("admin")),
         )
         .layer(auth);
 
@@ -180,21 +176,6 @@ async fn serve() -> Result<SocketAddr, Error> {
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
-}
-
-/// Lets a request through only if its verified claims hold the `admin` scope; else 403 with
-/// the RFC 6750 `insufficient_scope` challenge.
-async fn require_admin(
-    claims: Claims<StandardClaims>,
-    request: Request<Body>,
-    next: Next,
-) -> Response {
-    if claims.has_scope("admin") {
-        next.run(request).await
-    } else {
-        DefaultRejection::new()
-            .on_rejection(&AuthError::insufficient_scope("admin"), Protocol::Http)
-    }
 }
 
 /// Sends one case; returns the status and the challenge (or the body).

@@ -70,10 +70,12 @@ where
     type Error = S::Error;
     type Future = ResponseFuture<S, B, C, K, R>;
 
+    #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, request: Request<B>) -> Self::Future {
         // Take the service that was driven to readiness, leave a clone in its place.
         let clone = self.inner.clone();

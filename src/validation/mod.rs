@@ -125,11 +125,7 @@ impl Rules {
             audiences,
             required: &self.required,
             captures: &self.captures,
-            audience_claim: self
-                .grants
-                .as_ref()
-                .and_then(|g| g.audience_claim)
-                .unwrap_or("aud"),
+            audience_claim: self.grants.as_ref().and_then(|g| g.audience_claim),
         }
     }
 

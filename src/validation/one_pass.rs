@@ -55,8 +55,8 @@ pub(crate) struct Wanted<'r> {
     pub(crate) required: &'r [String],
     /// Top-level claims whose JSON text is kept (for grants).
     pub(crate) captures: &'r [Box<str>],
-    /// The claim that plays `aud` (`aud` unless a provider says otherwise).
-    pub(crate) audience_claim: &'r str,
+    /// The claim that plays `aud`, when a provider names another one than `aud`.
+    pub(crate) audience_claim: Option<&'r str>,
 }
 
 /// Deserializes `C` from a payload, watching its top-level members as `C` reads them; the
@@ -118,6 +118,7 @@ impl Watch<'_> {
     }
 
     /// Notes a member's name: duplicates, required claims, and whose value to look at.
+    #[inline(always)]
     fn name<E: serde::de::Error>(&mut self, name: &str) -> Result<(), E> {
         let wanted = &self.wanted;
         if !wanted.required.is_empty() {
@@ -129,7 +130,8 @@ impl Watch<'_> {
             "exp" => (0, Slot::Exp),
             "nbf" => (1, Slot::Nbf),
             "iss" => (2, Slot::Iss),
-            name if name == wanted.audience_claim => (3, Slot::Aud),
+            "aud" if wanted.audience_claim.is_none() => (3, Slot::Aud),
+            name if wanted.audience_claim == Some(name) => (3, Slot::Aud),
             _ => {
                 self.next = match wanted.captures.iter().position(|c| **c == *name) {
                     Some(i) => {

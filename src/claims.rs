@@ -161,6 +161,18 @@ mod extract {
         }
     }
 
+    /// What the layer put in the request's extensions, for the extractors of what it verified
+    /// (`Claims<C>`, `Grants`).
+    pub(crate) fn verified<T: Clone + Send + Sync + 'static>(
+        parts: &Parts,
+    ) -> Result<T, ClaimsRejection> {
+        parts
+            .extensions
+            .get::<T>()
+            .cloned()
+            .ok_or(ClaimsRejection::MissingClaims)
+    }
+
     impl<S, C> FromRequestParts<S> for Claims<C>
     where
         S: Send + Sync,
@@ -169,11 +181,7 @@ mod extract {
         type Rejection = ClaimsRejection;
 
         async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-            parts
-                .extensions
-                .get::<Self>()
-                .cloned()
-                .ok_or(ClaimsRejection::MissingClaims)
+            verified(parts)
         }
     }
 
@@ -188,11 +196,13 @@ mod extract {
             parts: &mut Parts,
             _: &S,
         ) -> Result<Option<Self>, Self::Rejection> {
-            Ok(parts.extensions.get::<Self>().cloned())
+            Ok(verified(parts).ok())
         }
     }
 }
 
+#[cfg(feature = "axum")]
+pub(crate) use extract::verified;
 #[cfg(feature = "axum")]
 pub use extract::ClaimsRejection;
 

@@ -253,8 +253,14 @@ where
     if let Some(cache) = &config.cache {
         let segments = pending.dots.segments(pending.token.as_bytes());
         let iss = pending.iss.as_deref();
-        let remembered = (Arc::clone(&claims), grants.clone());
-        cache.insert(&segments, iss, &key, remembered.0, remembered.1, &times);
+        cache.insert(
+            &segments,
+            iss,
+            &key,
+            Arc::clone(&claims),
+            grants.clone(),
+            &times,
+        );
     }
     Ok((claims, grants))
 }

@@ -353,17 +353,16 @@ mod extract {
     use http::request::Parts;
 
     use super::Grants;
-    use crate::claims::ClaimsRejection;
+    use crate::claims::{verified, ClaimsRejection};
 
+    /// Needs the layer to read grants ([`JwtAuthBuilder::grants`](crate::JwtAuthBuilder::grants));
+    /// without them the extractor fails like a missing `Claims` (500). Behind an
+    /// [`optional`](crate::JwtAuthBuilder::optional) layer, take `Option<Grants>`.
     impl<S: Send + Sync> FromRequestParts<S> for Grants {
         type Rejection = ClaimsRejection;
 
         async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-            parts
-                .extensions
-                .get::<Self>()
-                .cloned()
-                .ok_or(ClaimsRejection::MissingClaims)
+            verified(parts)
         }
     }
 
@@ -374,7 +373,7 @@ mod extract {
             parts: &mut Parts,
             _: &S,
         ) -> Result<Option<Self>, Self::Rejection> {
-            Ok(parts.extensions.get::<Self>().cloned())
+            Ok(verified(parts).ok())
         }
     }
 }

@@ -171,33 +171,29 @@ async fn no_issuer_is_a_build_error() {
     assert_eq!(err.kind(), tower_jwt_auth::ConfigErrorKind::NoKeys);
 }
 
+/// What the two-issuer layer answers to a hand-written payload signed by A's RSA key: the
+/// status and the issuer the handler saw.
+async fn answer_to_payload_signed_by_a(payload: &str) -> (StatusCode, String) {
+    let token = sign(
+        r#"{"alg":"RS256"}"#,
+        payload,
+        &encoding_key(Algorithm::RS256),
+        Algorithm::RS256,
+    );
+    let (r, _) = through_answering(&layer_over(two_issuers()), bearer(&token), issuer).await;
+    (r.status(), r.body().clone())
+}
+
 #[tokio::test]
 async fn the_issuer_that_picked_the_keys_is_the_one_the_claims_must_name() {
-    // Signed by A's key. The payload names A first (which picks A's keys) and B again later:
-    // whatever reads `iss` first, the claims are refused, never accepted as B's.
-    let payload = format!(
-        r#"{{"sub":"ann","exp":{},"iss":"{A}","aud":"api-b","iss":"{B}"}}"#,
-        NOW + 600
-    );
-    let token = sign(
-        r#"{"alg":"RS256"}"#,
-        &payload,
-        &encoding_key(Algorithm::RS256),
-        Algorithm::RS256,
-    );
-    let (r, _) = through_answering(&layer_over(two_issuers()), bearer(&token), issuer).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{}", r.body());
-    // And an escaped spelling of `iss` that only a full parse reads as `iss`.
-    let payload = format!(
-        r#"{{"sub":"ann","exp":{},"\u0069ss":"{A}","aud":"api-a"}}"#,
-        NOW + 600
-    );
-    let token = sign(
-        r#"{"alg":"RS256"}"#,
-        &payload,
-        &encoding_key(Algorithm::RS256),
-        Algorithm::RS256,
-    );
-    let (r, _) = through_answering(&layer_over(two_issuers()), bearer(&token), issuer).await;
-    assert_eq!((r.status(), r.body().as_str()), (StatusCode::OK, A));
+    let exp = NOW + 600;
+    // The payload names A first (which picks A's keys) and B again later: whatever reads `iss`
+    // first, the claims are refused, never accepted as B's.
+    let twice = format!(r#"{{"sub":"ann","exp":{exp},"iss":"{A}","aud":"api-b","iss":"{B}"}}"#);
+    let (status, body) = answer_to_payload_signed_by_a(&twice).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // An escaped spelling of `iss` that only a full parse reads as `iss`.
+    let escaped = format!(r#"{{"sub":"ann","exp":{exp},"\u0069ss":"{A}","aud":"api-a"}}"#);
+    let (status, body) = answer_to_payload_signed_by_a(&escaped).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, A));
 }

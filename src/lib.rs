@@ -106,6 +106,8 @@ mod once;
 mod rejection;
 mod require;
 mod service;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod validation;
 mod verify;
 

@@ -1,0 +1,69 @@
+//! A test kit for apps behind the layer (feature `testing`, meant for `[dev-dependencies]`).
+//!
+//! - [`TestIssuer`] owns a signing key for every algorithm the crate verifies, mints tokens
+//!   ([`TokenBuilder`]: subject, audience, scopes, roles, any claim, lifetime, `kid`, `alg`,
+//!   `typ`, and [`Defect`]s for negative tests), and hands a layer the matching keys
+//!   ([`TestIssuer::static_keys`], [`TestIssuer::jwks`]).
+//! - [`TestServer`] serves it on `127.0.0.1:0`: OIDC discovery, the JWKS, an OAuth 2.0 token
+//!   endpoint (client credentials), and controls for rotation and a slow, failing or stopped
+//!   key endpoint, with counters.
+//! - [`BearerExt`] (and `TonicBearerExt` with the `tonic` feature) put a token on a request.
+//!
+//! Tokens are signed with this crate's own signature backend through its jsonwebtoken
+//! provider, not `jsonwebtoken::encode`, so whichever jsonwebtoken features your other
+//! dependencies enable, minting never panics over an ambiguous default provider.
+//!
+//! # What keys cost
+//! Keys are made at run time, when first used, never read from files (so no key of the kit
+//! can verify anything outside the process). An HMAC secret, a P-256, P-384 or Ed25519 key
+//! takes microseconds and is made per issuer; an RSA-2048 key takes about 50 to 300 ms with
+//! aws-lc-rs (much longer with the `rust-crypto` backend in an unoptimized build), so the
+//! first generation of every issuer in a process shares one RSA key, made once, each issuer
+//! naming it with its own `kid`s. [`TestIssuer::rotate`] makes a new RSA key only when that
+//! generation's RSA key is first used. Numbers: `cargo bench --bench testing`.
+//!
+//! # A whole test
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use axum::{routing::get, Router};
+//! use http::{Request, StatusCode};
+//! use tower::ServiceExt;
+//! use tower_jwt_auth::testing::{BearerExt, TestIssuer};
+//! use tower_jwt_auth::{GrantSource, JwtAuthLayer, Require, StandardClaims};
+//!
+//! let idp = TestIssuer::builder().audience("api").serve().await?;
+//! let keys = idp.remote_keys().build()?;
+//! let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+//!     .audience("api")
+//!     .grants(GrantSource::scope())
+//! #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+//!     .build()?;
+//! let app = Router::new()
+//!     .route("/orders", get(|| async { "orders" }).route_layer(Require::scope("orders:read")))
+//!     .layer(auth);
+//! let status = |token: String| {
+//!     let request = Request::get("/orders").bearer(token).body(axum::body::Body::empty()).unwrap();
+//!     let app = app.clone();
+//!     async move { app.oneshot(request).await.unwrap().status() }
+//! };
+//! assert_eq!(status(idp.token().scope("orders:read").sign()).await, StatusCode::OK);
+//! assert_eq!(status(idp.token().scope("orders:read").expired().sign()).await, StatusCode::UNAUTHORIZED);
+//! assert_eq!(status(idp.token().scope("profile").sign()).await, StatusCode::FORBIDDEN);
+//! idp.rotate();
+//! assert_eq!(status(idp.token().scope("orders:read").sign()).await, StatusCode::OK);
+//! # Ok(()) }
+//! ```
+
+mod issuer;
+mod keys;
+mod request;
+mod server;
+mod token;
+
+pub use issuer::{TestIssuer, TestIssuerBuilder, DEFAULT_TOKEN_LIFETIME};
+pub use request::BearerExt;
+#[cfg(feature = "tonic")]
+pub use request::TonicBearerExt;
+pub use server::{JwksReply, TestServer, JWKS_PATH, TOKEN_PATH};
+pub use token::{Defect, TokenBuilder, OUT_OF_VALIDITY, WRONG_AUDIENCE, WRONG_ISSUER};

@@ -12,7 +12,7 @@ use axum::Router;
 use http::{Request, StatusCode};
 use jsonwebtoken::Algorithm;
 use tower::ServiceExt as _;
-use tower_jwt_auth::testing::{BearerExt, Defect, JwksReply, TestIssuer, TestServer};
+use tower_jwt_auth::testing::{BearerExt, Defect, TestIssuer, TestServer};
 use tower_jwt_auth::{
     AuthErrorKind, Claims, JwtAuthLayer, KeySource, RemoteErrorKind, StandardClaims,
 };
@@ -326,7 +326,7 @@ async fn failing_slow_and_stopped_key_endpoints_are_what_the_key_source_sees() {
     assert!(state.ready && state.last_error.is_none(), "{state:?}");
     assert_eq!(state.key_count, 9);
 
-    idp.set_jwks_reply(JwksReply::Body("<html>no keys here".into()));
+    idp.set_jwks_document(Some("<html>no keys here".into()));
     let error = keys.refresh().await.unwrap_err();
     assert_eq!(error.kind(), RemoteErrorKind::InvalidDocument, "{error}");
 }
@@ -435,4 +435,28 @@ fn tokens_are_signed_without_a_process_default_provider() {
         let token = issuer.token().algorithm(alg).sign();
         assert_eq!(token.split('.').count(), 3);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_independent_client_finds_discovery_jwks_and_token_endpoint_as_specified() {
+    let idp = TestIssuer::serve().await.unwrap();
+    idp.add_client("svc", "s3cret");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/kit/check_issuer.sh");
+    let issuer = idp.issuer().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .args([script, &issuer, "svc", "s3cret"])
+            .output()
+            .expect("bash runs (the script needs curl and jq; .ci/run installs them)")
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "ok",
+        "{stderr}"
+    );
+    assert_eq!(idp.token_requests(), 2);
 }

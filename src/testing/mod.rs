@@ -63,5 +63,5 @@ pub use issuer::{TestIssuer, TestIssuerBuilder, DEFAULT_TOKEN_LIFETIME};
 pub use request::BearerExt;
 #[cfg(feature = "tonic")]
 pub use request::TonicBearerExt;
-pub use server::{JwksReply, TestServer, JWKS_PATH, TOKEN_PATH};
+pub use server::{JwksReply, TestServer, AUTHORIZE_PATH, JWKS_PATH, TOKEN_PATH};
 pub use token::{Defect, TokenBuilder, OUT_OF_VALIDITY, WRONG_AUDIENCE, WRONG_ISSUER};

@@ -29,21 +29,23 @@ use super::keys::ALGORITHMS;
 pub const JWKS_PATH: &str = "/jwks";
 /// Where the served issuer takes OAuth 2.0 token requests.
 pub const TOKEN_PATH: &str = "/token";
+/// The authorization endpoint discovery must name; it refuses every request (the kit grants
+/// client credentials only).
+pub const AUTHORIZE_PATH: &str = "/authorize";
 
-/// What the JWKS endpoint answers instead of the issuer's key set (see
-/// [`TestServer::set_jwks_reply`]).
+/// How the JWKS endpoint answers (see [`TestServer::set_jwks_reply`]); what it serves is the
+/// issuer's key set, or the document given to [`TestServer::set_jwks_document`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JwksReply {
-    /// The issuer's published keys (the default).
+    /// `200 OK`, `application/json`, with `Content-Length` (the default).
     Keys,
-    /// This body, `200 OK`, as `application/json`: a malformed or hostile key set.
-    Body(String),
-    /// This body in 64 KiB chunks without `Content-Length`.
-    Chunked(String),
+    /// `200 OK` in 64 KiB chunks, without `Content-Length`.
+    Chunked,
     /// This status and a short text body.
     Status(u16),
-    /// `302 Found` to this location.
+    /// `302 Found` to this location. Any path under `/jwks/` always serves the key set,
+    /// whatever the reply, so `/jwks/moved` is a same-host target.
     Redirect(String),
 }
 
@@ -55,6 +57,7 @@ struct Shared {
     failures_left: AtomicUsize,
     delay: Mutex<Duration>,
     reply: Mutex<JwksReply>,
+    document: Mutex<Option<String>>,
     cache_control: Mutex<Option<String>>,
     discovery: Mutex<Option<String>>,
     clients: Mutex<HashMap<String, String>>,
@@ -72,6 +75,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// - `GET /.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server`:
 ///   the discovery document (`issuer`, `jwks_uri`, `token_endpoint`, supported algorithms);
 /// - `GET /jwks`: the published public keys ([`TestIssuer::jwks`]), or what the controls ask;
+/// - `GET /authorize`: named because discovery requires it; always `400
+///   unsupported_response_type`;
 /// - `POST /token`: the client credentials grant (RFC 6749 section 4.4) for clients added with
 ///   [`add_client`](Self::add_client), authenticated with HTTP Basic or in the form; the
 ///   access token is an RFC 9068 JWT (`typ: at+jwt`) for the requested `scope` and for the
@@ -131,6 +136,7 @@ impl TestIssuerBuilder {
             failures_left: AtomicUsize::new(0),
             delay: Mutex::new(Duration::ZERO),
             reply: Mutex::new(JwksReply::Keys),
+            document: Mutex::new(None),
             cache_control: Mutex::new(None),
             discovery: Mutex::new(None),
             clients: Mutex::new(HashMap::new()),
@@ -160,7 +166,9 @@ fn run(listener: TcpListener, shared: Arc<Shared>) -> Running {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
         .route(JWKS_PATH, get(jwks))
+        .route("/jwks/{*rest}", get(moved_jwks))
         .route(TOKEN_PATH, post(token))
+        .route(AUTHORIZE_PATH, get(authorize))
         .with_state(shared);
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
@@ -227,9 +235,15 @@ impl TestServer {
         *lock(&self.shared.delay) = delay;
     }
 
-    /// What the JWKS endpoint answers (see [`JwksReply`]).
+    /// How the JWKS endpoint answers (see [`JwksReply`]).
     pub fn set_jwks_reply(&self, reply: JwksReply) {
         *lock(&self.shared.reply) = reply;
+    }
+
+    /// Serves this text as the key set instead of the issuer's keys (`None`: the issuer's
+    /// keys again): a hand-made, malformed, hostile or huge document.
+    pub fn set_jwks_document(&self, document: Option<String>) {
+        *lock(&self.shared.document) = document;
     }
 
     /// The `Cache-Control` header of JWKS answers (`None`: no header).
@@ -242,7 +256,7 @@ impl TestServer {
         *lock(&self.shared.discovery) = document;
     }
 
-    /// Requests the JWKS endpoint has had.
+    /// Requests the JWKS endpoint has had (any path under `/jwks` counts).
     pub fn jwks_fetches(&self) -> usize {
         self.shared.jwks_fetches.load(Ordering::SeqCst)
     }
@@ -312,6 +326,7 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
             "issuer": issuer,
             "jwks_uri": format!("{issuer}{JWKS_PATH}"),
             "token_endpoint": format!("{issuer}{TOKEN_PATH}"),
+            "authorization_endpoint": format!("{issuer}{AUTHORIZE_PATH}"),
             "grant_types_supported": ["client_credentials"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "response_types_supported": ["token"],
@@ -338,11 +353,10 @@ async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, "the key store is down").into_response();
     }
     let reply = lock(&shared.reply).clone();
-    let mut response = match reply {
-        JwksReply::Keys => json_response(StatusCode::OK, shared.issuer.jwks()),
-        JwksReply::Body(body) => json_response(StatusCode::OK, body),
-        JwksReply::Chunked(body) => {
-            let chunks: Vec<Result<Vec<u8>, Infallible>> = body
+    let response = match reply {
+        JwksReply::Keys => json_response(StatusCode::OK, document(&shared)),
+        JwksReply::Chunked => {
+            let chunks: Vec<Result<Vec<u8>, Infallible>> = document(&shared)
                 .into_bytes()
                 .chunks(64 * 1024)
                 .map(|chunk| Ok(chunk.to_vec()))
@@ -362,12 +376,38 @@ async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
             (StatusCode::FOUND, [(LOCATION, location)]).into_response()
         }
     };
+    with_cache_control(&shared, response)
+}
+
+/// The key set at another address: always served, whatever the reply control.
+async fn moved_jwks(State(shared): State<Arc<Shared>>) -> Response {
+    shared.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    let response = json_response(StatusCode::OK, document(&shared));
+    with_cache_control(&shared, response)
+}
+
+/// What the key endpoint serves: the document set by the test, or the issuer's keys.
+fn document(shared: &Shared) -> String {
+    lock(&shared.document)
+        .clone()
+        .unwrap_or_else(|| shared.issuer.jwks())
+}
+
+fn with_cache_control(shared: &Shared, mut response: Response) -> Response {
     if let Some(value) = lock(&shared.cache_control).as_deref() {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().insert(CACHE_CONTROL, value);
         }
     }
     response
+}
+
+async fn authorize() -> Response {
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "unsupported_response_type",
+        "the test issuer grants client_credentials only, at its token endpoint",
+    )
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {

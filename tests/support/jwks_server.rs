@@ -1,38 +1,29 @@
-//! A JWKS and OpenID Connect discovery endpoint on loopback, whose behaviour a test switches
-//! at run time, and which counts the requests it gets per path.
+//! The JWKS endpoint of the key-source tests: the test kit's served issuer
+//! (`tower_jwt_auth::testing::TestServer`) publishing the tests' own fixture key sets, with
+//! the failure modes those tests name mapped onto the kit's controls.
 //!
-//! - `/.well-known/openid-configuration`: the discovery document, by default
-//!   `{"issuer": "http://<addr>", "jwks_uri": "http://<addr>/jwks.json"}`;
-//! - `/jwks.json`: the published key set, or whatever failure [`Mode`] asks for;
-//! - `/moved/jwks.json`: the published key set, always (the target of a same-host redirect).
+//! - `/.well-known/openid-configuration`: the kit's discovery document, or one set by a test;
+//! - `/jwks`: the published key set, or whatever failure [`Mode`] asks for;
+//! - `/jwks/moved`: the published key set, always (the target of a same-host redirect).
 #![allow(dead_code)]
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use tower_jwt_auth::testing::{JwksReply, TestIssuer, TestServer};
 
 /// The size of the body [`Mode::Huge`] and [`Mode::HugeChunked`] send: 2 MiB.
 pub const HUGE_LEN: usize = 2 * 1024 * 1024;
 
-/// What `/jwks.json` does.
+/// What `/jwks` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     /// Serves the published key set, with this `Cache-Control` if any.
     Serve { cache_control: Option<String> },
     /// Answers 500.
     Fail,
-    /// Never answers.
+    /// Never answers (within any test's patience: an hour).
     Hang,
     /// Answers 200 with a body that is not JSON.
     Garbage,
@@ -60,161 +51,93 @@ impl Mode {
     }
 }
 
-struct Shared {
-    addr: SocketAddr,
-    mode: Mutex<Mode>,
-    jwks: Mutex<String>,
-    discovery: Mutex<Option<String>>,
-    jwks_hits: AtomicUsize,
-    moved_hits: AtomicUsize,
-    discovery_hits: AtomicUsize,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// The running endpoint; stops when dropped.
 pub struct JwksServer {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    task: JoinHandle<()>,
+    kit: TestServer,
+    published: Mutex<(String, Mode)>,
 }
 
 impl JwksServer {
     /// Starts serving `jwks` on `127.0.0.1` with a port of the system's choosing.
     pub async fn start(jwks: impl Into<String>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("local address");
-        let shared = Arc::new(Shared {
-            addr,
-            mode: Mutex::new(Mode::serve()),
-            jwks: Mutex::new(jwks.into()),
-            discovery: Mutex::new(None),
-            jwks_hits: AtomicUsize::new(0),
-            moved_hits: AtomicUsize::new(0),
-            discovery_hits: AtomicUsize::new(0),
-        });
-        let app = Router::new()
-            .route("/.well-known/openid-configuration", get(discovery))
-            .route("/jwks.json", get(jwks_endpoint))
-            .route("/moved/jwks.json", get(moved))
-            .with_state(Arc::clone(&shared));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("the JWKS server stopped");
-        });
-        Self { addr, shared, task }
+        let server = Self {
+            kit: TestIssuer::serve().await.expect("bind loopback"),
+            published: Mutex::new((jwks.into(), Mode::serve())),
+        };
+        server.apply();
+        server
+    }
+
+    /// Sets the kit's controls from the published set and the mode.
+    fn apply(&self) {
+        let (jwks, mode) = self.published.lock().unwrap().clone();
+        let huge = || Some(huge());
+        let (document, reply, delay, cache_control) = match mode {
+            Mode::Serve { cache_control } => (Some(jwks), JwksReply::Keys, 0, cache_control),
+            Mode::Fail => (Some(jwks), JwksReply::Status(500), 0, None),
+            Mode::Hang => (Some(jwks), JwksReply::Keys, 3600, None),
+            Mode::Garbage => (
+                Some("<html>this is not a key set".into()),
+                JwksReply::Keys,
+                0,
+                None,
+            ),
+            Mode::Huge => (huge(), JwksReply::Keys, 0, None),
+            Mode::HugeChunked => (huge(), JwksReply::Chunked, 0, None),
+            Mode::Redirect(location) => (Some(jwks), JwksReply::Redirect(location), 0, None),
+        };
+        self.kit.set_jwks_document(document);
+        self.kit.set_jwks_reply(reply);
+        self.kit.set_jwks_delay(Duration::from_secs(delay));
+        self.kit.set_cache_control(cache_control.as_deref());
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.kit.addr()
     }
 
     /// `http://<addr>`: the issuer the default discovery document names.
     pub fn issuer(&self) -> String {
-        format!("http://{}", self.addr)
+        self.kit.issuer().to_owned()
     }
 
-    /// `http://<addr>/jwks.json`.
+    /// `http://<addr>/jwks`.
     pub fn jwks_url(&self) -> String {
-        format!("http://{}/jwks.json", self.addr)
+        self.kit.jwks_url()
     }
 
-    /// Switches what `/jwks.json` does.
+    /// `http://<addr>/jwks/moved`: the published set, whatever the mode.
+    pub fn moved_url(&self) -> String {
+        format!("{}/moved", self.kit.jwks_url())
+    }
+
+    /// Switches what `/jwks` does.
     pub fn set_mode(&self, mode: Mode) {
-        *lock(&self.shared.mode) = mode;
+        self.published.lock().unwrap().1 = mode;
+        self.apply();
     }
 
-    /// Publishes a new key set (served by [`Mode::Serve`] and `/moved/jwks.json`).
+    /// Publishes a new key set (served by [`Mode::Serve`] and `/jwks/moved`).
     pub fn publish(&self, jwks: impl Into<String>) {
-        *lock(&self.shared.jwks) = jwks.into();
+        self.published.lock().unwrap().0 = jwks.into();
+        self.apply();
     }
 
-    /// Replaces the discovery document (`None`: the default one).
+    /// Replaces the discovery document (`None`: the kit's own).
     pub fn set_discovery(&self, document: Option<String>) {
-        *lock(&self.shared.discovery) = document;
+        self.kit.set_discovery(document);
     }
 
-    /// Requests `/jwks.json` got.
+    /// Requests the key set got, at `/jwks` and `/jwks/moved` together.
     pub fn jwks_hits(&self) -> usize {
-        self.shared.jwks_hits.load(Ordering::SeqCst)
-    }
-
-    /// Requests `/moved/jwks.json` got.
-    pub fn moved_hits(&self) -> usize {
-        self.shared.moved_hits.load(Ordering::SeqCst)
+        self.kit.jwks_fetches()
     }
 
     /// Requests the discovery document got.
     pub fn discovery_hits(&self) -> usize {
-        self.shared.discovery_hits.load(Ordering::SeqCst)
+        self.kit.discovery_fetches()
     }
-}
-
-impl Drop for JwksServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn json(body: String, cache_control: Option<String>) -> Response {
-    let mut response = ([(CONTENT_TYPE, "application/json")], body).into_response();
-    if let Some(value) = cache_control {
-        response
-            .headers_mut()
-            .insert(CACHE_CONTROL, value.parse().expect("a header value"));
-    }
-    response
-}
-
-async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
-    shared.discovery_hits.fetch_add(1, Ordering::SeqCst);
-    let document = lock(&shared.discovery).clone().unwrap_or_else(|| {
-        serde_json::json!({
-            "issuer": format!("http://{}", shared.addr),
-            "jwks_uri": format!("http://{}/jwks.json", shared.addr),
-        })
-        .to_string()
-    });
-    json(document, None)
-}
-
-async fn jwks_endpoint(State(shared): State<Arc<Shared>>) -> Response {
-    shared.jwks_hits.fetch_add(1, Ordering::SeqCst);
-    let mode = lock(&shared.mode).clone();
-    match mode {
-        Mode::Serve { cache_control } => json(lock(&shared.jwks).clone(), cache_control),
-        Mode::Fail => (StatusCode::INTERNAL_SERVER_ERROR, "the key store is down").into_response(),
-        Mode::Hang => std::future::pending().await,
-        Mode::Garbage => json("<html>this is not a key set".into(), None),
-        Mode::Huge => json(huge(), None),
-        Mode::HugeChunked => {
-            let chunks = huge()
-                .into_bytes()
-                .chunks(64 * 1024)
-                .map(bytes::Bytes::copy_from_slice)
-                .collect::<Vec<_>>();
-            let stream = futures_util::stream::iter(chunks.into_iter().map(Ok::<_, Infallible>));
-            (
-                [(CONTENT_TYPE, "application/json")],
-                Body::from_stream(stream),
-            )
-                .into_response()
-        }
-        Mode::Redirect(location) => (StatusCode::FOUND, [(LOCATION, location)]).into_response(),
-    }
-}
-
-async fn moved(State(shared): State<Arc<Shared>>) -> Response {
-    shared.moved_hits.fetch_add(1, Ordering::SeqCst);
-    json(lock(&shared.jwks).clone(), None)
 }
 
 /// A well-formed key set padded with white space to [`HUGE_LEN`] bytes.

@@ -1,10 +1,10 @@
 //! A self-contained tour of the middleware: `cargo run --example demo`.
 //!
-//! Starts an axum app behind `JwtAuthLayer` on a free port of 127.0.0.1, then sends it
-//! requests with good and bad tokens over real HTTP and prints what came back. Each status is
-//! compared with the expected one; the process exits with 1 if any differs.
-//!
-//! Tokens are EdDSA, signed with the test fixture key, and use the real clock.
+//! Starts an identity provider (the crate's test kit, serving OIDC discovery and a JWKS) and
+//! an axum app behind `JwtAuthLayer` that finds its keys through that discovery document,
+//! both on free ports of 127.0.0.1; then sends the app requests with good and bad tokens over
+//! real HTTP and prints what came back. Each status is compared with the expected one; the
+//! process exits with 1 if any differs.
 
 use std::net::SocketAddr;
 
@@ -12,21 +12,15 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use serde_json::{json, Value};
-use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, StandardClaims, StaticKeys};
+use tower_jwt_auth::testing::{Defect, TestIssuer, TestServer};
+use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, StandardClaims};
 
-const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "api";
-const ED_PRIVATE: &str = include_str!("../tests/keys/ed25519_private.pem");
-const ED_PUBLIC: &str = include_str!("../tests/keys/ed25519_public.pem");
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -41,25 +35,18 @@ struct Case {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // With both signature backends compiled in, pick one for signing and for the layer.
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
-
-    let addr = serve().await?;
+    // The identity provider: discovery at /.well-known/openid-configuration, keys at /jwks.
+    let idp = TestIssuer::builder().audience(AUDIENCE).serve().await?;
+    println!("identity provider at {}", idp.issuer());
+    let addr = serve(&idp).await?;
     let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-    let now = jsonwebtoken::get_current_timestamp();
-
-    let valid = claims(now + 300, AUDIENCE, "read");
-    let our_key = EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes())?;
-    let ours = |claims: &Value| sign(claims, &our_key);
+    let valid = || idp.token().subject("ann").scope("read");
 
     let cases = [
         Case {
             what: "a valid token",
             path: "/me",
-            tokens: vec![ours(&valid)?],
+            tokens: vec![valid().sign()],
             expected: StatusCode::OK,
         },
         Case {
@@ -69,45 +56,45 @@ async fn main() -> Result<(), Error> {
             expected: StatusCode::UNAUTHORIZED,
         },
         Case {
-            what: "a token expired an hour ago",
+            what: "a token expired ten minutes ago",
             path: "/me",
-            tokens: vec![ours(&claims(now - 3600, AUDIENCE, "read"))?],
+            tokens: vec![valid().expired().sign()],
             expected: StatusCode::UNAUTHORIZED,
         },
         Case {
             what: "a token signed by another key",
             path: "/me",
-            tokens: vec![sign(&valid, &other_key())?],
+            tokens: vec![valid().defect(Defect::ForeignKey).sign()],
             expected: StatusCode::UNAUTHORIZED,
         },
         Case {
             what: "a token for another audience",
             path: "/me",
-            tokens: vec![ours(&claims(now + 300, "billing", "read"))?],
+            tokens: vec![valid().audience("billing").sign()],
             expected: StatusCode::UNAUTHORIZED,
         },
         Case {
             what: "an alg:none token",
             path: "/me",
-            tokens: vec![unsigned(&valid)],
+            tokens: vec![valid().defect(Defect::AlgNone).sign()],
             expected: StatusCode::UNAUTHORIZED,
         },
         Case {
             what: "two tokens at once",
             path: "/me",
-            tokens: vec![ours(&valid)?, ours(&valid)?],
+            tokens: vec![valid().sign(), valid().sign()],
             expected: StatusCode::BAD_REQUEST,
         },
         Case {
             what: "no admin scope, on /admin/users",
             path: "/admin/users",
-            tokens: vec![ours(&valid)?],
+            tokens: vec![valid().sign()],
             expected: StatusCode::FORBIDDEN,
         },
         Case {
             what: "the admin scope, on /admin/users",
             path: "/admin/users",
-            tokens: vec![ours(&claims(now + 300, AUDIENCE, "read admin"))?],
+            tokens: vec![valid().scope("read admin").sign()],
             expected: StatusCode::OK,
         },
     ];
@@ -124,7 +111,7 @@ async fn main() -> Result<(), Error> {
             failures += 1;
         }
         println!(
-            "{mark} {:<30} -> {status} (expected {}) {detail}",
+            "{mark} {:<33} -> {status} (expected {}) {detail}",
             case.what,
             case.expected.as_u16()
         );
@@ -142,16 +129,18 @@ async fn main() -> Result<(), Error> {
 }
 
 /// Starts the protected app on a free port and returns its address.
-async fn serve() -> Result<SocketAddr, Error> {
-    // The public key is parsed once, here. Tokens must come from ISSUER, for AUDIENCE.
-    let keys = StaticKeys::new().ed_pem(ED_PUBLIC)?;
+async fn serve(idp: &TestServer) -> Result<SocketAddr, Error> {
+    // Keys come from the provider's JWKS, found through its discovery document (plain http is
+    // allowed for this loopback provider only); the layer then also requires `iss` to be it.
+    let keys = idp.remote_keys().build()?;
+    keys.refresh().await?; // fail now, loudly, if the provider cannot be reached
     let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
-        .issuer(ISSUER)
         .audience(AUDIENCE)
         // Read the token's scopes (the `scope` claim) for `Require`.
         .grants(GrantSource::scope());
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let builder =
+        builder.crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
 
     let app = Router::new()
@@ -198,34 +187,4 @@ async fn send(
         }
     };
     Ok((status, detail))
-}
-
-fn claims(exp: u64, aud: &str, scope: &str) -> Value {
-    json!({ "sub": "ann", "iss": ISSUER, "aud": aud, "exp": exp, "scope": scope })
-}
-
-fn sign(claims: &Value, key: &EncodingKey) -> Result<String, Error> {
-    Ok(jsonwebtoken::encode(
-        &Header::new(Algorithm::EdDSA),
-        claims,
-        key,
-    )?)
-}
-
-/// An Ed25519 key the server does not know: PKCS#8 DER around a fixed 32-byte seed.
-fn other_key() -> EncodingKey {
-    const PKCS8_PREFIX: [u8; 16] = [
-        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
-        0x20,
-    ];
-    let mut der = PKCS8_PREFIX.to_vec();
-    der.extend_from_slice(&[7; 32]);
-    EncodingKey::from_ed_der(&der)
-}
-
-/// The same claims with `alg: none` and no signature.
-fn unsigned(claims: &Value) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    format!("{header}.{payload}.")
 }

@@ -4,17 +4,13 @@
 //! cargo run --example oidc
 //! ```
 //!
-//! The issuer serves `/.well-known/openid-configuration` and its key set (the test fixture RSA
-//! keys) and signs tokens. The API finds the issuer's keys with
+//! The issuer (the crate's test kit, `tower_jwt_auth::testing::TestServer`) serves
+//! `/.well-known/openid-configuration` and its key set, and signs tokens. The API finds the issuer's keys with
 //! `RemoteJwks::discovery(issuer)`, which also makes the layer require `iss` to be that
 //! issuer. The example then sends requests: a valid token, a token naming another issuer, a
 //! token signed with a key the issuer adds while the API runs (a rotation), and a token signed
 //! with a key the issuer withdrew. It exits with 0 only if every answer is the expected one.
 //! Nothing leaves the machine.
-
-#[cfg(all(feature = "reqwest", feature = "axum"))]
-#[path = "../tests/support/jwks_server.rs"]
-mod jwks_server;
 
 #[cfg(all(feature = "reqwest", feature = "axum"))]
 mod demo {
@@ -25,57 +21,12 @@ mod demo {
     use axum::Router;
     use reqwest::header::{AUTHORIZATION, WWW_AUTHENTICATE};
     use reqwest::StatusCode;
-    use tower_jwt_auth::jsonwebtoken::jwk::{Jwk, JwkSet};
-    use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
+    use tower_jwt_auth::testing::{Defect, TestIssuer};
     use tower_jwt_auth::{Claims, JwtAuthLayer, RemoteJwks, StandardClaims};
-
-    use crate::jwks_server::JwksServer;
 
     type Error = Box<dyn std::error::Error>;
 
     const AUDIENCE: &str = "api";
-    const KEY_1: &str = include_str!("../tests/keys/rsa_private.pem");
-    const KEY_2: &str = include_str!("../tests/keys/rsa2_private.pem");
-
-    /// One of the issuer's signing keys.
-    struct SigningKey {
-        kid: &'static str,
-        key: EncodingKey,
-    }
-
-    impl SigningKey {
-        fn new(kid: &'static str, pem: &str) -> Result<Self, Error> {
-            Ok(Self {
-                kid,
-                key: EncodingKey::from_rsa_pem(pem.as_bytes())?,
-            })
-        }
-
-        /// The public half, as the issuer publishes it.
-        fn jwk(&self) -> Result<Jwk, Error> {
-            let mut jwk = Jwk::from_encoding_key(&self.key, Algorithm::RS256)?;
-            jwk.common.key_id = Some(self.kid.into());
-            Ok(jwk)
-        }
-
-        /// A ten-minute token for `ann`, naming `issuer`.
-        fn token(&self, issuer: &str) -> Result<String, Error> {
-            let claims = serde_json::json!({
-                "sub": "ann",
-                "iss": issuer,
-                "aud": AUDIENCE,
-                "exp": jsonwebtoken::get_current_timestamp() + 600,
-            });
-            let mut header = Header::new(Algorithm::RS256);
-            header.kid = Some(self.kid.into());
-            Ok(jsonwebtoken::encode(&header, &claims, &self.key)?)
-        }
-    }
-
-    fn key_set(keys: &[&SigningKey]) -> Result<String, Error> {
-        let keys = keys.iter().map(|k| k.jwk()).collect::<Result<_, _>>()?;
-        Ok(serde_json::to_string(&JwkSet { keys })?)
-    }
 
     /// Reached only with a valid token.
     async fn me(claims: Claims<StandardClaims>) -> String {
@@ -113,17 +64,9 @@ mod demo {
     }
 
     pub async fn main() -> Result<ExitCode, Error> {
-        // With both signature backends compiled in, pick one (for the layer and for signing).
-        #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-        let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-            &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-        );
-
-        // The issuer, publishing one key.
-        let k1 = SigningKey::new("k1", KEY_1)?;
-        let k2 = SigningKey::new("k2", KEY_2)?;
-        let idp = JwksServer::start(key_set(&[&k1])?).await;
-        let issuer = idp.issuer();
+        // The issuer, publishing its first generation of keys.
+        let idp = TestIssuer::builder().audience(AUDIENCE).serve().await?;
+        let issuer = idp.issuer().to_owned();
         println!("issuer     {issuer}");
 
         // The API: keys found through discovery, fetched once before it starts listening.
@@ -143,7 +86,8 @@ mod demo {
         // No `.issuer(..)`: the discovered issuer is required.
         let builder = JwtAuthLayer::<StandardClaims>::builder(keys.clone()).audience(AUDIENCE);
         #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-        let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+        let builder = builder
+            .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
         let app = Router::new()
             .route("/me", get(me))
             .route_layer(builder.build()?);
@@ -158,9 +102,13 @@ mod demo {
         };
         let mut all_ok = true;
         all_ok &= client
-            .check("valid token", &k1.token(&issuer)?, StatusCode::OK)
+            .check(
+                "valid token",
+                &idp.token().subject("ann").sign(),
+                StatusCode::OK,
+            )
             .await?;
-        let other = k1.token("https://idp.elsewhere.example")?;
+        let other = idp.token().defect(Defect::WrongIssuer).sign();
         all_ok &= client
             .check(
                 "token naming another issuer",
@@ -169,37 +117,42 @@ mod demo {
             )
             .await?;
 
-        // Rotation: the issuer publishes k2 next to k1 and signs with k2. The first k2 token
-        // names an unknown kid, which makes the API fetch the new set.
-        idp.publish(key_set(&[&k1, &k2])?);
+        // Rotation: the issuer publishes a second key next to the first and signs with it. The
+        // first token of the new key names an unknown kid, which makes the API fetch the set.
+        let old = idp.token().subject("ann").sign();
+        idp.rotate();
         all_ok &= client
             .check(
-                "token signed with the new key k2",
-                &k2.token(&issuer)?,
+                "token signed with the new key",
+                &idp.token().subject("ann").sign(),
                 StatusCode::OK,
             )
             .await?;
         all_ok &= client
             .check(
-                "token signed with k1, still published",
-                &k1.token(&issuer)?,
+                "token signed with the old key, still published",
+                &old,
                 StatusCode::OK,
             )
             .await?;
 
-        // The issuer withdraws k1. Once the API refreshes (here at once; on its own when the
-        // cache age runs out), k1 tokens are refused.
-        idp.publish(key_set(&[&k2])?);
+        // The issuer withdraws the old key. Once the API refreshes (here at once; on its own
+        // when the cache age runs out), tokens signed with it are refused.
+        idp.retire_old_keys();
         keys.refresh().await?;
         all_ok &= client
             .check(
-                "token signed with the withdrawn key k1",
-                &k1.token(&issuer)?,
+                "token signed with the withdrawn key",
+                &old,
                 StatusCode::UNAUTHORIZED,
             )
             .await?;
         all_ok &= client
-            .check("token signed with k2", &k2.token(&issuer)?, StatusCode::OK)
+            .check(
+                "token signed with the new key",
+                &idp.token().subject("ann").sign(),
+                StatusCode::OK,
+            )
             .await?;
 
         let state = keys.state();
@@ -208,8 +161,8 @@ mod demo {
             state.key_count,
             state.fetch_count,
             state.failure_count,
-            idp.discovery_hits(),
-            idp.jwks_hits(),
+            idp.discovery_fetches(),
+            idp.jwks_fetches(),
         );
         api.abort();
         Ok(if all_ok {

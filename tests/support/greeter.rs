@@ -110,9 +110,15 @@ pub struct GreeterClient {
 }
 
 impl GreeterClient {
-    /// Connects to `http://{addr}`.
-    pub async fn connect(addr: std::net::SocketAddr) -> Result<Self, tonic::transport::Error> {
-        let channel = Channel::from_shared(format!("http://{addr}"))
+    /// Connects to `addr`: a socket address, or a URL as generated clients take it.
+    pub async fn connect(addr: impl std::fmt::Display) -> Result<Self, tonic::transport::Error> {
+        let addr = addr.to_string();
+        let url = if addr.starts_with("http") {
+            addr
+        } else {
+            format!("http://{addr}")
+        };
+        let channel = Channel::from_shared(url)
             .expect("a socket address makes a valid URI")
             .connect()
             .await?;

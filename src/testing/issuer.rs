@@ -9,7 +9,6 @@ use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
 use super::keys::{random_id, Family, KeyMaterial, ALGORITHMS};
-use super::token::TokenBuilder;
 use crate::key::StaticKeys;
 
 /// How long a token minted by the kit is valid unless told otherwise: five minutes.
@@ -172,13 +171,6 @@ impl TestIssuer {
     /// The lifetime of a token unless the token builder says otherwise.
     pub fn lifetime(&self) -> Duration {
         self.inner.lifetime
-    }
-
-    /// Starts a token: issued by this issuer now, for its default audiences, subject
-    /// `test-user`, signed with the current key of its default algorithm. See
-    /// [`TokenBuilder`] for what can be changed.
-    pub fn token(&self) -> TokenBuilder {
-        TokenBuilder::new(self.clone(), self.current())
     }
 
     /// The `kid` of the current key for `alg`.

@@ -79,8 +79,17 @@ pub struct TokenBuilder {
     defects: Vec<Defect>,
 }
 
+impl TestIssuer {
+    /// Starts a token: issued by this issuer now, for its default audiences, subject
+    /// `test-user`, signed with the current key of its default algorithm. See
+    /// [`TokenBuilder`] for what can be changed.
+    pub fn token(&self) -> TokenBuilder {
+        TokenBuilder::new(self.clone(), self.current())
+    }
+}
+
 impl TokenBuilder {
-    pub(crate) fn new(issuer: TestIssuer, generation: Arc<Generation>) -> Self {
+    fn new(issuer: TestIssuer, generation: Arc<Generation>) -> Self {
         let mut claims = Map::new();
         claims.insert("iss".into(), issuer.issuer().into());
         claims.insert("sub".into(), "test-user".into());

@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Tokens are EdDSA (Ed25519), issued by `https://idp.example` for `api`. The public key is
-//! read, as PEM, from the file named by `JWT_PUBLIC_KEY_FILE`; without it the server uses the
-//! test fixture key and prints a token signed with the fixture private key, to try it out.
+//! read, as PEM, from the file named by `JWT_PUBLIC_KEY_FILE`; without it the server trusts a
+//! test issuer made at start-up (the crate's test kit, feature `testing`) and prints a token
+//! it signed, to try it out.
 //! The port is `PORT`, 3000 by default.
 //!
 //! Every route needs a valid token. Scopes are read from the token's `scope` claim (space
@@ -28,15 +29,14 @@
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
+use tower_jwt_auth::jsonwebtoken::Algorithm;
+use tower_jwt_auth::testing::TestIssuer;
 use tower_jwt_auth::{
     Claims, GrantSource, Grants, JwtAuthLayer, Require, StandardClaims, StaticKeys,
 };
 
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "api";
-const FIXTURE_PUBLIC: &str = include_str!("../tests/keys/ed25519_public.pem");
-const FIXTURE_PRIVATE: &str = include_str!("../tests/keys/ed25519_private.pem");
 
 /// Reached only with a valid token: the middleware has put the claims in the request.
 async fn me(claims: Claims<StandardClaims>) -> Json<Claims<StandardClaims>> {
@@ -62,12 +62,6 @@ async fn list_users(grants: Grants) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // With both signature backends compiled in, pick one (for the layer and for signing).
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
-
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -75,16 +69,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
 
-    let public_pem = match std::env::var("JWT_PUBLIC_KEY_FILE") {
-        Ok(path) => std::fs::read_to_string(path)?,
+    // Keys are parsed once, here; a bad key stops the server before it serves.
+    let keys = match std::env::var("JWT_PUBLIC_KEY_FILE") {
+        Ok(path) => StaticKeys::new().ed_pem(std::fs::read_to_string(path)?)?,
         Err(_) => {
-            print_sample_token(addr)?;
-            FIXTURE_PUBLIC.to_owned()
+            let issuer = TestIssuer::builder()
+                .audience(AUDIENCE)
+                .algorithm(Algorithm::EdDSA)
+                .build(ISSUER);
+            print_sample_token(addr, &issuer);
+            issuer.static_keys()
         }
     };
-
-    // Keys are parsed once, here; a bad key stops the server before it serves.
-    let keys = StaticKeys::new().ed_pem(public_pem)?;
     let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
         .issuer(ISSUER)
         .audience(AUDIENCE)
@@ -92,7 +88,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // `GrantSource::keycloak("my-client")`, `entra_id()`, `okta()`, `auth0()`, ...
         .grants(GrantSource::new().scopes_from("scope").roles_from("roles"));
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let builder =
+        builder.crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
 
     // Each `Require` guards the routes added before its `route_layer`, under the JWT layer.
@@ -121,27 +118,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Prints a one-hour token signed with the fixture private key, granting the scope
-/// `orders:read` and the role `staff`, and what each route answers to it.
-fn print_sample_token(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let claims = serde_json::json!({
-        "sub": "ann",
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "exp": jsonwebtoken::get_current_timestamp() + 3600,
-        "scope": "orders:read",
-        "roles": ["staff"],
-    });
-    let key = EncodingKey::from_ed_pem(FIXTURE_PRIVATE.as_bytes())?;
-    let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &key)?;
-    println!(
-        "using the fixture key; try (the token grants the scope orders:read, the role staff):"
-    );
+/// Prints a one-hour token from the test issuer, granting the scope `orders:read` and the
+/// role `staff`, and what each route answers to it.
+fn print_sample_token(addr: std::net::SocketAddr, issuer: &TestIssuer) {
+    let token = issuer
+        .token()
+        .subject("ann")
+        .scope("orders:read")
+        .roles(["staff"])
+        .valid_for(std::time::Duration::from_secs(3600))
+        .sign();
+    println!("using a test issuer; try (the token grants the scope orders:read, the role staff):");
     let auth = format!("-H 'Authorization: Bearer {token}'");
     println!("  curl {auth} http://{addr}/me                         # 200");
     println!("  curl {auth} http://{addr}/orders                     # 200");
     println!("  curl {auth} -X POST http://{addr}/orders/cancel      # 403: needs the scope orders:write");
     println!("  curl {auth} http://{addr}/admin/users                # 403: needs the role admin (or users:read and users:write)");
     println!("  curl http://{addr}/orders                            # 401: no token");
-    Ok(())
 }

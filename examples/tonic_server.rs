@@ -5,7 +5,9 @@
 //! PORT=50052 cargo run --example tonic_server --features tonic
 //! ```
 //!
-//! It prints two tokens valid for ten minutes; send one as `authorization: Bearer <token>`
+//! It trusts a test issuer made at start-up (the crate's test kit, feature `testing`; in
+//! production, your identity provider's keys) and prints two tokens it signed, valid for ten
+//! minutes; send one as `authorization: Bearer <token>`
 //! metadata to `helloworld.Greeter/SayHello`. `SayHello` needs the scope `greet` (from the
 //! token's `scope` claim), named per method with `RequireMethods`: the first token has it and
 //! is greeted, the second lacks it and gets `PERMISSION_DENIED`. Calls without a valid token get
@@ -23,13 +25,12 @@ use std::net::SocketAddr;
 use serde::{Deserialize, Serialize};
 use tonic::transport::Server;
 use tonic::{Request, Response, Status};
-use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, RequireMethods, StaticKeys};
+use tower_jwt_auth::testing::TestIssuer;
+use tower_jwt_auth::{Claims, GrantSource, JwtAuthLayer, Require, RequireMethods};
 
 use greeter::{GreeterServer, HelloReply, HelloRequest, SAY_HELLO};
 
 /// In real life the secret comes from configuration; HS256 needs at least 32 bytes.
-const SECRET: &[u8] = b"an example secret, at least 32 bytes long";
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "greeter";
 
@@ -60,45 +61,36 @@ fn say_hello(request: Request<HelloRequest>) -> Result<Response<HelloReply>, Sta
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // With both signature backends compiled in (`--all-features`), pick one for the layer and
-    // for signing the sample tokens.
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
-
     // Keys are parsed and checked once, here; a bad key fails at start-up, not on a request.
-    let keys = StaticKeys::new().secret(SECRET, Algorithm::HS256)?;
+    // In production: `RemoteJwks::discovery(issuer)` or `StaticKeys::new().rsa_pem(..)`.
+    let issuer = TestIssuer::builder().audience(AUDIENCE).build(ISSUER);
+    let keys = issuer.static_keys();
     let builder = JwtAuthLayer::<MyClaims>::builder(keys)
         .issuer(ISSUER)
         .audience(AUDIENCE)
         // Where `RequireMethods` finds the token's scopes: the standard `scope` claim.
         .grants(GrantSource::scope());
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let builder =
+        builder.crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
 
     // What each method needs beyond a valid token; methods not named need only the token.
     let authorize = RequireMethods::new().method(SAY_HELLO, Require::scope("greet"));
 
     let token = |scope: &str| {
-        let claims = MyClaims {
-            sub: "ann".into(),
-            exp: jsonwebtoken::get_current_timestamp() + 600,
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            scope: scope.into(),
-        };
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(SECRET),
-        )
+        let ten_minutes = std::time::Duration::from_secs(600);
+        issuer
+            .token()
+            .subject("ann")
+            .scope(scope)
+            .valid_for(ten_minutes)
+            .sign()
     };
-    println!("try: authorization: Bearer {}", token("greet profile")?);
+    println!("try: authorization: Bearer {}", token("greet profile"));
     println!(
         "without the scope greet (PERMISSION_DENIED): authorization: Bearer {}",
-        token("profile")?
+        token("profile")
     );
 
     let port = std::env::var("PORT")

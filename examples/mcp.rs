@@ -9,8 +9,9 @@
 //! This example starts such a server on a free port of 127.0.0.1 (`POST /mcp`, behind
 //! `JwtAuthLayer`, next to its metadata) and plays the client: each step is printed and
 //! compared with what is expected, and the process exits with 1 if any differs. The
-//! authorization server is played by a local `jsonwebtoken::encode` with the test fixture
-//! Ed25519 key.
+//! authorization server is the crate's test kit (`tower_jwt_auth::testing::TestServer`), also
+//! on loopback: the MCP server finds its keys through its discovery document, and the client
+//! gets its tokens from its token endpoint (client credentials, with the RFC 8707 `resource`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -25,17 +26,13 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
-use tower_jwt_auth::jsonwebtoken::{self, Algorithm, EncodingKey, Header};
-use tower_jwt_auth::{
-    AuthError, Claims, JwtAuthLayer, ResourceMetadata, StandardClaims, StaticKeys,
-};
+use tower_jwt_auth::testing::{TestIssuer, TestServer};
+use tower_jwt_auth::{AuthError, Claims, JwtAuthLayer, ResourceMetadata, StandardClaims};
 
-/// The authorization server the metadata names, and the `iss` of its tokens.
-const ISSUER: &str = "https://auth.example";
+/// The OAuth client the MCP client is registered as at the authorization server.
+const CLIENT: (&str, &str) = ("mcp-client", "mcp-client-secret");
 /// The scope the MCP tools need.
 const SCOPE: &str = "mcp:tools";
-const ED_PRIVATE: &str = include_str!("../tests/keys/ed25519_private.pem");
-const ED_PUBLIC: &str = include_str!("../tests/keys/ed25519_public.pem");
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
@@ -67,13 +64,9 @@ impl Steps {
 
 #[tokio::main]
 async fn main() -> Result<ExitCode, Error> {
-    // With both signature backends compiled in, pick one for signing and for the layer.
-    #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
-        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
-    );
-
-    let addr = serve().await?;
+    let authorization_server = TestIssuer::serve().await?;
+    authorization_server.add_client(CLIENT.0, CLIENT.1);
+    let addr = serve(&authorization_server).await?;
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let server_url = format!("http://{addr}/mcp");
     let list_tools = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
@@ -106,15 +99,16 @@ async fn main() -> Result<ExitCode, Error> {
         seen.status == StatusCode::OK
             && seen.content_type.as_deref() == Some("application/json")
             && document["resource"] == server_url.as_str()
-            && issuer == ISSUER
+            && issuer == authorization_server.issuer()
             && scopes == [SCOPE],
         &format!("{} {metadata_url}\n       {}", seen.status, seen.body),
     );
 
-    // 3. The authorization server (here: a local signature) issues a token for the resource,
-    //    first without the scope the tools need: 403, and the challenge says which scope.
+    // 3. The authorization server issues a token for the resource (its token endpoint, client
+    //    credentials), first without the scope the tools need: 403, and the challenge says
+    //    which scope.
     let resource = document["resource"].as_str().unwrap_or_default();
-    let token = mint(issuer, resource, "profile")?;
+    let token = fetch_token(&client, &authorization_server, resource, "profile").await?;
     let seen = send(&client, Method::POST, &server_url, Some(&token), list_tools).await?;
     let challenge = seen.challenge.unwrap_or_default();
     steps.check(
@@ -126,7 +120,8 @@ async fn main() -> Result<ExitCode, Error> {
     );
 
     // 4. A token for another audience is refused: the token must name this server.
-    let token = mint(issuer, "https://other.example/mcp", &scopes.join(" "))?;
+    let other = "https://other.example/mcp";
+    let token = fetch_token(&client, &authorization_server, other, &scopes.join(" ")).await?;
     let seen = send(&client, Method::POST, &server_url, Some(&token), list_tools).await?;
     let challenge = seen.challenge.unwrap_or_default();
     steps.check(
@@ -137,7 +132,7 @@ async fn main() -> Result<ExitCode, Error> {
     );
 
     // 5. With the right audience and the scopes the metadata lists, the call goes through.
-    let token = mint(issuer, resource, &scopes.join(" "))?;
+    let token = fetch_token(&client, &authorization_server, resource, &scopes.join(" ")).await?;
     let seen = send(&client, Method::POST, &server_url, Some(&token), list_tools).await?;
     steps.check(
         "5. a token for this resource with its scopes: 200",
@@ -154,21 +149,23 @@ async fn main() -> Result<ExitCode, Error> {
 }
 
 /// Starts the MCP server on a free port and returns its address.
-async fn serve() -> Result<SocketAddr, Error> {
+async fn serve(authorization_server: &TestServer) -> Result<SocketAddr, Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     // The resource identifier is the URL clients call; tokens must name it as their audience.
     let resource = format!("http://{addr}/mcp");
 
     let metadata = ResourceMetadata::builder(&resource)
-        .authorization_server(ISSUER)
+        .authorization_server(authorization_server.issuer())
         .scope(SCOPE)
         .resource_name("Example MCP server")
         .build()?;
 
-    let keys = StaticKeys::new().ed_pem(ED_PUBLIC)?;
+    // Keys through the authorization server's discovery document (plain http: loopback only);
+    // the layer then also requires `iss` to be that server.
+    let keys = authorization_server.remote_keys().build()?;
+    keys.refresh().await?;
     let builder = JwtAuthLayer::<StandardClaims>::builder(keys)
-        .issuer(ISSUER)
         .audience(&resource)
         .resource_metadata(&metadata)
         .check(|claims: &StandardClaims, _| {
@@ -179,7 +176,8 @@ async fn serve() -> Result<SocketAddr, Error> {
             }
         });
     #[cfg(all(feature = "aws-lc-rs", feature = "rust-crypto"))]
-    let builder = builder.crypto_provider(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    let builder =
+        builder.crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
     let auth = builder.build()?;
 
     let app = Router::new()
@@ -253,20 +251,29 @@ fn param(challenge: &str, name: &str) -> Option<String> {
     })
 }
 
-/// A five-minute access token from `issuer` for `audience` with `scope`, as the authorization
-/// server would issue it.
-fn mint(issuer: &str, audience: &str, scope: &str) -> Result<String, Error> {
-    let claims = json!({
-        "sub": "ann",
-        "iss": issuer,
-        "aud": audience,
-        "scope": scope,
-        "exp": jsonwebtoken::get_current_timestamp() + 300,
-    });
-    let key = EncodingKey::from_ed_pem(ED_PRIVATE.as_bytes())?;
-    Ok(jsonwebtoken::encode(
-        &Header::new(Algorithm::EdDSA),
-        &claims,
-        &key,
-    )?)
+/// An access token from the authorization server's token endpoint for `resource` with
+/// `scope`, as an OAuth client gets it: client credentials, HTTP Basic, RFC 8707 `resource`.
+async fn fetch_token(
+    client: &HttpClient,
+    authorization_server: &TestServer,
+    resource: &str,
+    scope: &str,
+) -> Result<String, Error> {
+    let form = format!(
+        "grant_type=client_credentials&scope={}&resource={}",
+        scope.replace(' ', "+"),
+        resource.replace(':', "%3A").replace('/', "%2F"),
+    );
+    let basic = base64_simd::STANDARD.encode_to_string(format!("{}:{}", CLIENT.0, CLIENT.1));
+    let request = Request::post(authorization_server.token_url())
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(AUTHORIZATION, format!("Basic {basic}"))
+        .body(Full::new(Bytes::from(form)))?;
+    let response = client.request(request).await?;
+    let body = response.into_body().collect().await?.to_bytes();
+    let answer: Value = serde_json::from_slice(&body)?;
+    match answer["access_token"].as_str() {
+        Some(token) => Ok(token.to_owned()),
+        None => Err(format!("the token endpoint answered {answer}").into()),
+    }
 }

@@ -69,6 +69,11 @@
 //! [`ResourceMetadata::service`] and name it in the layer's challenges with
 //! [`JwtAuthBuilder::resource_metadata`].
 //!
+//! # Testing your app
+//! The `testing` feature's `testing::TestIssuer` mints tokens (valid, expired, out of scope,
+//! forged) and serves discovery, a JWKS and a token endpoint on loopback, with controls for key
+//! rotation and outages; the `testing` module shows a whole test in about twenty lines.
+//!
 //! # Repeated tokens
 //! [`JwtAuthBuilder::cache`] turns on a bounded verified-token cache: a token seen before is
 //! accepted without a new signature check while it is still valid.
@@ -81,6 +86,8 @@
 //! - `tonic`: the service forwards `tonic::server::NamedService`.
 //! - `reqwest` (default): `RemoteJwks` with its default HTTP client (reqwest, rustls).
 //! - `remote`: `RemoteJwks` with an HTTP client of your own (`JwksFetcher`).
+//! - `testing`: the test kit (module `testing`): a test issuer with keys for every algorithm, a
+//!   token builder, and that issuer served on loopback. For `[dev-dependencies]`.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -2,10 +2,10 @@
 //! backend, never read from files, and signed with through that backend's jsonwebtoken
 //! provider (so the user's jsonwebtoken features and process default play no part).
 //!
-//! What a key costs to make (`cargo bench --bench testing`): an HMAC secret, an EC or Ed25519
-//! key, microseconds; an RSA-2048 key tens to hundreds of milliseconds, so the first
-//! generation of every issuer in a process shares one RSA key, made on first use (each
-//! issuer still names it with its own `kid`s). A rotation makes a new one.
+//! What a key costs to make is in the module documentation (`cargo bench --bench testing`):
+//! microseconds for HMAC, EC and Ed25519, about 0.1 s for RSA-2048, so the first generation of
+//! every issuer in a process shares one RSA key, made on first use (each issuer still names it
+//! with its own `kid`s). A rotation makes a new one.
 
 #![cfg_attr(
     not(any(feature = "rust-crypto", feature = "aws-lc-rs")),

@@ -15,12 +15,15 @@
 //!
 //! # What keys cost
 //! Keys are made at run time, when first used, never read from files (so no key of the kit
-//! can verify anything outside the process). An HMAC secret, a P-256, P-384 or Ed25519 key
-//! takes microseconds and is made per issuer; an RSA-2048 key takes about 50 to 300 ms with
-//! aws-lc-rs (much longer with the `rust-crypto` backend in an unoptimized build), so the
-//! first generation of every issuer in a process shares one RSA key, made once, each issuer
-//! naming it with its own `kid`s. [`TestIssuer::rotate`] makes a new RSA key only when that
-//! generation's RSA key is first used. Numbers: `cargo bench --bench testing`.
+//! can verify anything outside the process). Measured with `cargo bench --bench testing`
+//! (release build, one run, two shared cores), a new issuer and its first token take 5 µs with
+//! HS256, 32 µs with EdDSA, 47 µs with ES256 and 224 µs with ES384; an RSA-2048 key takes
+//! about 90 ms with aws-lc-rs and 140 ms with the `rust-crypto` backend (much longer in an
+//! unoptimized build of the RustCrypto crates: give `rsa` and `num-bigint-dig`
+//! `opt-level = 3` in your dev profile if your tests use many). So the first generation of
+//! every issuer in a process shares one RSA key, made once, each issuer naming it with its own
+//! `kid`s; [`TestIssuer::rotate`] makes a new RSA key only when that generation's RSA key is
+//! first used. Once keys exist, a token takes 4 µs (HS256) to 0.9 ms (RS256).
 //!
 //! # A whole test
 //! Valid token: 200; expired: 401; missing scope: 403; after a key rotation: 200, in about twenty lines:

@@ -91,6 +91,8 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs` on nightly: every item behind a feature shows its badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithms;
 mod cache;

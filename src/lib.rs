@@ -150,5 +150,10 @@ pub use require::{Require, RequireMethods, RequireService};
 pub use service::JwtAuth;
 pub use validation::{Clock, SystemClock};
 
+/// The README's examples, compiled as doc tests (`cargo test --doc --all-features`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Re-exported so that users name algorithms and providers from the same version we use.
 pub use jsonwebtoken;

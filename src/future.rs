@@ -26,6 +26,7 @@ use crate::extract::Token;
 use crate::grants::Grants;
 use crate::jws;
 use crate::key::KeySource;
+use crate::refusal_event;
 use crate::rejection::{OnRejection, Protocol};
 use crate::verify::Pending;
 
@@ -155,7 +156,7 @@ where
                     future: inner.call(request),
                 }
             }
-            Err(error) => Phase::Refuse { error },
+            Err(error) => refuse(&config, error, request.headers(), protocol, false),
         };
         Self {
             phase,
@@ -190,8 +191,13 @@ where
                             carried,
                             ..
                         } => match verify(config, found, &pending, hit) {
-                            Ok((claims, grants)) => start_checks(config, claims, grants, carried),
-                            Err(error) => Phase::Refuse { error },
+                            Ok((claims, grants)) => {
+                                start_checks(config, claims, grants, carried, *this.protocol)
+                            }
+                            Err(error) => {
+                                let headers = carried.request.headers();
+                                refuse(config, error, headers, *this.protocol, false)
+                            }
                         },
                         _ => Phase::Done,
                     }
@@ -205,8 +211,11 @@ where
                             carried,
                             ..
                         } => match passed {
-                            Ok(()) => run_checks(config, claims, next, carried),
-                            Err(error) => Phase::Refuse { error },
+                            Ok(()) => run_checks(config, claims, next, carried, *this.protocol),
+                            Err(error) => {
+                                let headers = carried.request.headers();
+                                refuse(config, error, headers, *this.protocol, true)
+                            }
                         },
                         _ => Phase::Done,
                     }
@@ -272,6 +281,7 @@ fn start_checks<S, B, F, KF, C, K, R>(
     claims: Arc<C>,
     grants: Option<Grants>,
     mut carried: Carried<S, B>,
+    protocol: Protocol,
 ) -> Phase<S, B, F, KF, C>
 where
     S: Service<Request<B>, Future = F>,
@@ -282,7 +292,7 @@ where
     if let Some(grants) = grants {
         extensions.insert(grants);
     }
-    run_checks(config, claims, 0, carried)
+    run_checks(config, claims, 0, carried, protocol)
 }
 
 /// Runs the checks from `from` on: the request goes on when they pass, waits for an
@@ -293,6 +303,7 @@ fn run_checks<S, B, F, KF, C, K, R>(
     claims: Arc<C>,
     from: usize,
     carried: Carried<S, B>,
+    protocol: Protocol,
 ) -> Phase<S, B, F, KF, C>
 where
     S: Service<Request<B>, Future = F>,
@@ -316,8 +327,22 @@ where
             claims,
             carried: Carried { inner, request },
         },
-        Outcome::Failed(error) => Phase::Refuse { error },
+        Outcome::Failed(error) => refuse(config, error, request.headers(), protocol, true),
     }
+}
+
+/// Refuses the request: writes the refusal event (see `refusal_event`), and leaves the
+/// response to the next poll. `verified`: the token passed verification and a check refused it.
+#[cold]
+fn refuse<S, B, F, KF, C, K, R>(
+    config: &Config<C, K, R>,
+    error: AuthError,
+    headers: &http::HeaderMap,
+    protocol: Protocol,
+    verified: bool,
+) -> Phase<S, B, F, KF, C> {
+    refusal_event::write(&config.verifier, &error, headers, protocol, verified);
+    Phase::Refuse { error }
 }
 
 fn reject<R: OnRejection<ResBody>, ResBody>(
@@ -325,12 +350,6 @@ fn reject<R: OnRejection<ResBody>, ResBody>(
     error: AuthError,
     protocol: Protocol,
 ) -> Response<ResBody> {
-    match error.kind() {
-        AuthErrorKind::KeysUnavailable { .. } => {
-            tracing::warn!(kind = ?error.kind(), ?protocol, "JWT rejected: {error}");
-        }
-        _ => tracing::debug!(kind = ?error.kind(), ?protocol, "JWT rejected: {error}"),
-    }
     let mut response = rejection.on_rejection(&error, protocol);
     response.extensions_mut().insert(error);
     response

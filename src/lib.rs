@@ -112,6 +112,7 @@ mod key;
 mod layer;
 mod metadata;
 mod once;
+mod refusal_event;
 mod rejection;
 mod require;
 mod service;

@@ -57,6 +57,10 @@
 //! with `Server::builder().layer(auth)` and read `request.extensions().get::<Claims<MyClaims>>()`
 //! in the handler (feature `tonic` forwards `NamedService`).
 //!
+//! [`recipes`] has the usual set-ups, each complete: axum with OIDC discovery and a scope per
+//! route, optional authentication, a JSON error body, a token in a cookie, tonic with a scope
+//! per method, several issuers, a rule of your own with a cache, and testing.
+//!
 //! # Where keys come from
 //! [`StaticKeys`] holds keys known at start-up (HMAC secrets, PEM or DER public keys, a local
 //! JWKS). `RemoteJwks` (feature `remote`) fetches a JWKS, directly or through OpenID Connect
@@ -112,6 +116,8 @@ mod key;
 mod layer;
 mod metadata;
 mod once;
+#[cfg(any(doc, doctest))]
+pub mod recipes;
 mod refusal_event;
 mod rejection;
 mod require;

@@ -278,6 +278,22 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Where to read the token, replacing the default `Authorization: Bearer`. Call again to
     /// read from several places (name `TokenSource::Bearer` too to keep it); a request with a
     /// token in more than one of them is refused with 400.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use tower_jwt_auth::jsonwebtoken::Algorithm;
+    /// # let keys = tower_jwt_auth::StaticKeys::new().secret(&[7; 32], Algorithm::HS256)?;
+    /// use tower_jwt_auth::{JwtAuthLayer, StandardClaims, TokenSource};
+    ///
+    /// // The `session` cookie (browsers), or the bearer header (API clients); never both at once.
+    /// let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     .token_source(TokenSource::cookie("session"))
+    ///     .token_source(TokenSource::Bearer)
+    /// #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+    ///     .build()?;
+    /// # Ok::<(), tower_jwt_auth::ConfigError>(())
+    /// ```
     pub fn token_source(mut self, source: TokenSource) -> Self {
         let sources = &mut self.settings.verifier.sources;
         if !sources.contains(&source) {
@@ -319,6 +335,22 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
 
     /// Lets requests without any token through, without claims (handlers take
     /// `Option<Claims<C>>`). A token that is present must still be valid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use tower_jwt_auth::jsonwebtoken::Algorithm;
+    /// # let keys = tower_jwt_auth::StaticKeys::new().secret(&[7; 32], Algorithm::HS256)?;
+    /// use tower_jwt_auth::{JwtAuthLayer, StandardClaims};
+    ///
+    /// // Anonymous requests reach the handler without claims (take `Option<Claims<C>>`);
+    /// // a bad token is still refused.
+    /// let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     .optional()
+    /// #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+    ///     .build()?;
+    /// # Ok::<(), tower_jwt_auth::ConfigError>(())
+    /// ```
     pub fn optional(mut self) -> Self {
         self.settings.optional = true;
         self
@@ -341,6 +373,32 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// path is relative to the nesting prefix, so do not authorize by testing the path here:
     /// put the requirement on the routes it guards instead (`route_layer` with a layer of its
     /// own).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use tower_jwt_auth::jsonwebtoken::Algorithm;
+    /// # let keys = tower_jwt_auth::StaticKeys::new().secret(&[7; 32], Algorithm::HS256)?;
+    /// use tower_jwt_auth::{AuthError, JwtAuthLayer, StandardClaims};
+    ///
+    /// let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     // 403 insufficient_scope unless the token has `admin`.
+    ///     .check(|claims: &StandardClaims, _request| {
+    ///         if claims.has_scope("admin") {
+    ///             Ok(())
+    ///         } else {
+    ///             Err(AuthError::insufficient_scope("admin"))
+    ///         }
+    ///     })
+    ///     // 401 for a token whose subject is a service account.
+    ///     .check(|claims: &StandardClaims, _request| match claims.sub.as_deref() {
+    ///         Some(sub) if sub.starts_with("svc-") => Err(AuthError::rejected("no service accounts")),
+    ///         _ => Ok(()),
+    ///     })
+    /// #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+    ///     .build()?;
+    /// # Ok::<(), tower_jwt_auth::ConfigError>(())
+    /// ```
     pub fn check<F>(mut self, check: F) -> Self
     where
         F: Fn(&C, &Parts) -> Result<(), AuthError> + Send + Sync + 'static,
@@ -376,6 +434,22 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// Failures are never remembered. Entries are keyed by the signed bytes, and a hit needs
     /// the same signature (both spellings of an ECDSA signature count as one). Costs about
     /// 1 KiB per entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use tower_jwt_auth::jsonwebtoken::Algorithm;
+    /// # let keys = tower_jwt_auth::StaticKeys::new().secret(&[7; 32], Algorithm::HS256)?;
+    /// use std::time::Duration;
+    /// use tower_jwt_auth::{JwtAuthLayer, StandardClaims};
+    ///
+    /// // Up to 100,000 tokens, each remembered five minutes at most (never past its `exp`).
+    /// let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     .cache(100_000, Duration::from_secs(300))
+    /// #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+    ///     .build()?;
+    /// # Ok::<(), tower_jwt_auth::ConfigError>(())
+    /// ```
     pub fn cache(mut self, capacity: usize, max_lifetime: Duration) -> Self {
         self.settings.once.set("cache");
         self.settings.cache = Some((capacity, max_lifetime));
@@ -396,6 +470,28 @@ impl<C, K, R> JwtAuthBuilder<C, K, R> {
     /// [`AuthError`] to the response's extensions. It replaces what [`realm`](Self::realm)
     /// and [`resource_metadata`](Self::resource_metadata) configured, so combining it with
     /// either (or calling it twice) makes `build` fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use tower_jwt_auth::jsonwebtoken::Algorithm;
+    /// # let keys = tower_jwt_auth::StaticKeys::new().secret(&[7; 32], Algorithm::HS256)?;
+    /// use http::Response;
+    /// use tower_jwt_auth::{AuthError, DefaultRejection, JwtAuthLayer, OnRejection, Protocol, StandardClaims};
+    ///
+    /// // The standard answer (status, `WWW-Authenticate`, gRPC status), with a text body on HTTP.
+    /// let auth = JwtAuthLayer::<StandardClaims>::builder(keys)
+    ///     .on_rejection(|error: &AuthError, protocol: Protocol| -> Response<String> {
+    ///         let mut response: Response<String> = DefaultRejection::new().on_rejection(error, protocol);
+    ///         if protocol == Protocol::Http {
+    ///             *response.body_mut() = format!("{error}\n");
+    ///         }
+    ///         response
+    ///     })
+    /// #   .crypto_provider(&tower_jwt_auth::jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER)
+    ///     .build()?;
+    /// # Ok::<(), tower_jwt_auth::ConfigError>(())
+    /// ```
     pub fn on_rejection<R2>(mut self, rejection: R2) -> JwtAuthBuilder<C, K, R2> {
         if self.settings.once.was_set("realm") {
             self.settings.once.refuse(

@@ -1,0 +1,1 @@
+//! Nothing: the demo is this package's example, `examples/demo.rs`.

@@ -88,7 +88,10 @@
 //!   choose one with [`JwtAuthBuilder::crypto_provider`].
 //! - `axum` (default): `Claims<C>` is an axum extractor.
 //! - `tonic`: the service forwards `tonic::server::NamedService`.
-//! - `reqwest` (default): `RemoteJwks` with its default HTTP client (reqwest, rustls).
+//! - `reqwest` (default): `RemoteJwks` with its default HTTP client (reqwest, rustls). rustls
+//!   then uses aws-lc-rs, a C build, even when signatures use `rust-crypto`.
+//! - `reqwest-ring`: the same client with rustls over *ring*: with `rust-crypto`, nothing in
+//!   the build needs aws-lc.
 //! - `remote`: `RemoteJwks` with an HTTP client of your own (`JwksFetcher`).
 //! - `testing`: the test kit (module `testing`): a test issuer with keys for every algorithm, a
 //!   token builder, and that issuer served on loopback. For `[dev-dependencies]`.
@@ -135,7 +138,7 @@ pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub use extract::TokenSource;
 pub use future::ResponseFuture;
 pub use grants::{GrantSource, Grants};
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 pub use key::remote::ReqwestFetcher;
 #[cfg(feature = "remote")]
 pub use key::remote::{

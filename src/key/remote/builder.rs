@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 use super::fetch::ReqwestFetcher;
 use super::fetch::{JwksFetcher, RemoteError, RemoteErrorKind};
 use super::{Control, Inner, RemoteJwks};
@@ -266,9 +266,9 @@ impl RemoteJwksBuilder {
         self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {
             Some(fetcher) => fetcher,
-            #[cfg(feature = "reqwest")]
+            #[cfg(feature = "__reqwest")]
             None => Arc::new(ReqwestFetcher::new()?),
-            #[cfg(not(feature = "reqwest"))]
+            #[cfg(not(feature = "__reqwest"))]
             None => {
                 return Err(setting(
                     "no HTTP client: enable the `reqwest` feature or pass a fetcher".into(),

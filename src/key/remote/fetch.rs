@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 use crate::escape;
 
 /// A document fetched from a key set or discovery endpoint.
@@ -144,7 +144,7 @@ impl Error for RemoteError {
 }
 
 /// An error's message followed by its sources' (`a: b: c`), each escaped and shortened.
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 pub(crate) fn causes(error: &dyn Error) -> String {
     const MAX_DEPTH: usize = 8;
     let mut text = escape::for_log(&error.to_string());
@@ -180,7 +180,7 @@ pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
     max_age
 }
 
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 mod reqwest_fetcher {
     use futures_util::future::BoxFuture;
     use futures_util::FutureExt as _;
@@ -220,6 +220,10 @@ mod reqwest_fetcher {
                     attempt.error("redirect to another host refused")
                 }
             });
+            // With `reqwest-ring` alone, rustls has no provider of its own: give it ring, unless
+            // the process installed one already (then that one serves).
+            #[cfg(all(feature = "reqwest-ring", not(feature = "reqwest")))]
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let client = reqwest::Client::builder()
                 .redirect(policy)
                 .user_agent(concat!("tower-jwt-auth/", env!("CARGO_PKG_VERSION")))
@@ -311,7 +315,7 @@ mod reqwest_fetcher {
     }
 }
 
-#[cfg(feature = "reqwest")]
+#[cfg(feature = "__reqwest")]
 pub use reqwest_fetcher::ReqwestFetcher;
 
 #[cfg(test)]

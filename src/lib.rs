@@ -138,7 +138,7 @@ pub use error::{AuthError, AuthErrorKind, ConfigError, ConfigErrorKind};
 pub use extract::TokenSource;
 pub use future::ResponseFuture;
 pub use grants::{GrantSource, Grants};
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 pub use key::remote::ReqwestFetcher;
 #[cfg(feature = "remote")]
 pub use key::remote::{

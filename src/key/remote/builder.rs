@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 use super::fetch::ReqwestFetcher;
 use super::fetch::{JwksFetcher, RemoteError, RemoteErrorKind};
 use super::{Control, Inner, RemoteJwks};
@@ -266,9 +266,9 @@ impl RemoteJwksBuilder {
         self.check_limits().map_err(setting)?;
         let fetcher = match self.fetcher {
             Some(fetcher) => fetcher,
-            #[cfg(feature = "__reqwest")]
+            #[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
             None => Arc::new(ReqwestFetcher::new()?),
-            #[cfg(not(feature = "__reqwest"))]
+            #[cfg(not(any(feature = "reqwest", feature = "reqwest-ring")))]
             None => {
                 return Err(setting(
                     "no HTTP client: enable the `reqwest` feature or pass a fetcher".into(),

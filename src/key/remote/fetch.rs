@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 use crate::escape;
 
 /// A document fetched from a key set or discovery endpoint.
@@ -144,7 +144,7 @@ impl Error for RemoteError {
 }
 
 /// An error's message followed by its sources' (`a: b: c`), each escaped and shortened.
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 pub(crate) fn causes(error: &dyn Error) -> String {
     const MAX_DEPTH: usize = 8;
     let mut text = escape::for_log(&error.to_string());
@@ -180,7 +180,7 @@ pub fn parse_max_age(cache_control: &str) -> Option<Duration> {
     max_age
 }
 
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 mod reqwest_fetcher {
     use futures_util::future::BoxFuture;
     use futures_util::FutureExt as _;
@@ -315,7 +315,7 @@ mod reqwest_fetcher {
     }
 }
 
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 pub use reqwest_fetcher::ReqwestFetcher;
 
 #[cfg(test)]

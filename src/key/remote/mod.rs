@@ -46,7 +46,7 @@ pub use builder::{
 const MAX_REMEMBERED_KIDS: usize = 1024;
 type SharedFetch = Shared<BoxFuture<'static, Result<(), RemoteError>>>;
 
-#[cfg(feature = "__reqwest")]
+#[cfg(any(feature = "reqwest", feature = "reqwest-ring"))]
 pub use fetch::ReqwestFetcher;
 pub use fetch::{parse_max_age, Fetched, JwksFetcher, RemoteError, RemoteErrorKind};
 

@@ -11,9 +11,10 @@
 //! ```
 //! use std::convert::Infallible;
 //! use http::{Request, Response, StatusCode};
-//! use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+//! // jsonwebtoken through the re-export: the very version (and `Algorithm` type) the layer uses.
+//! use tower_jwt_auth::jsonwebtoken::{self, encode, Algorithm, EncodingKey, Header};
 //! use serde::{Deserialize, Serialize};
-//! use tower::{service_fn, Layer, ServiceExt};
+//! use tower::{service_fn, Layer, ServiceExt}; // `Layer` for `auth.layer(..)`
 //! use tower_jwt_auth::{Claims, JwtAuthLayer, StaticKeys};
 //!
 //! #[derive(Serialize, Deserialize)]

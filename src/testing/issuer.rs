@@ -8,7 +8,8 @@ use std::time::Duration;
 use jsonwebtoken::Algorithm;
 use serde_json::{json, Value};
 
-use super::keys::{random_id, Family, KeyMaterial, ALGORITHMS};
+use super::keys::{random_id, Family, KeyMaterial};
+use crate::algorithms::ALL_ALGORITHMS as ALGORITHMS;
 use crate::key::StaticKeys;
 
 /// How long a token minted by the kit is valid unless told otherwise: five minutes.

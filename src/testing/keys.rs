@@ -85,22 +85,6 @@ impl Family {
     }
 }
 
-/// Every algorithm the crate verifies, in the order the kit publishes them.
-pub(crate) const ALGORITHMS: [Algorithm; 12] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-];
-
 /// One key pair (or secret): what signs, and the JWK members that publish it.
 pub(crate) struct KeyMaterial {
     pub(crate) signing: EncodingKey,

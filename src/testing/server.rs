@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::issuer::{alg_name, TestIssuer, TestIssuerBuilder};
-use super::keys::ALGORITHMS;
+use crate::algorithms::ALL_ALGORITHMS as ALGORITHMS;
 
 /// Where the served issuer publishes its keys.
 pub const JWKS_PATH: &str = "/jwks";

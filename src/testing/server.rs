@@ -75,6 +75,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// - `GET /.well-known/openid-configuration` and `GET /.well-known/oauth-authorization-server`:
 ///   the discovery document (`issuer`, `jwks_uri`, `token_endpoint`, supported algorithms);
 /// - `GET /jwks`: the published public keys ([`TestIssuer::jwks`]), or what the controls ask;
+///   any path under `/jwks/` serves the same key set whatever the controls (a redirect target);
 /// - `GET /authorize`: named because discovery requires it; always `400
 ///   unsupported_response_type`;
 /// - `POST /token`: the client credentials grant (RFC 6749 section 4.4) for clients added with
@@ -213,7 +214,9 @@ impl TestServer {
     }
 
     /// A [`RemoteJwks`](crate::RemoteJwks) builder on this issuer's discovery document, plain
-    /// `http://` allowed (the server is on loopback). Add settings, then `build()`.
+    /// `http://` allowed (the server is on loopback). Add settings, then `build()`; building
+    /// needs an HTTP client: the `reqwest` (default) or `reqwest-ring` feature, or
+    /// `.fetcher(..)` with your own.
     pub fn remote_keys(&self) -> crate::RemoteJwksBuilder {
         crate::RemoteJwks::discovery(self.issuer()).allow_http(true)
     }

@@ -442,3 +442,58 @@ async fn an_independent_client_finds_discovery_jwks_and_token_endpoint_as_specif
     );
     assert_eq!(idp.token_requests(), 2);
 }
+
+#[test]
+fn lists_add_up_and_a_second_value_is_refused() {
+    let issuer = TestIssuer::builder()
+        .audience("api")
+        .build("https://idp.test");
+    let claims = issuer
+        .token()
+        .scope("read")
+        .scopes(["write", "admin"])
+        .audience("a")
+        .audience("b")
+        .roles(["x"])
+        .roles(["y"])
+        .claims();
+    assert_eq!(claims["scope"], "read write admin");
+    assert_eq!(
+        claims["aud"],
+        serde_json::json!(["a", "b"]),
+        "the default `api` is replaced"
+    );
+    assert_eq!(claims["roles"], serde_json::json!(["x", "y"]));
+
+    type Call = fn(&TestIssuer);
+    let twice: [(&str, Call); 6] = [
+        ("sub", |i| drop(i.token().subject("a").subject("b"))),
+        ("sub", |i| drop(i.token().claim("sub", "a").subject("b"))),
+        ("expiry", |i| {
+            drop(i.token().expired().valid_for(Duration::from_secs(60)))
+        }),
+        ("algorithm", |i| {
+            drop(
+                i.token()
+                    .algorithm(Algorithm::ES256)
+                    .algorithm(Algorithm::RS256),
+            )
+        }),
+        ("header typ", |i| {
+            drop(i.token().typ("at+jwt").header("typ", "JWT"))
+        }),
+        ("exp", |i| drop(i.token().claim("exp", 1).without("exp"))),
+    ];
+    for (what, call) in twice {
+        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&issuer)));
+        let message = refused.expect_err(what);
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            message.contains(&format!("`{what}` is set twice")),
+            "{message}"
+        );
+    }
+}

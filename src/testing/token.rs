@@ -49,8 +49,15 @@ enum Expiry {
 ///
 /// By default it carries `iss`, `sub` (`test-user`), `aud` (the issuer's default audiences,
 /// if any), `iat` (now), `exp` (now plus the issuer's lifetime) and a random `jti`, and its
-/// header `alg`, `typ: JWT` and the current `kid` of its algorithm. A claim set again
-/// replaces the earlier value, as in a JSON object.
+/// header `alg`, `typ: JWT` and the current `kid` of its algorithm.
+///
+/// Calls add or are refused, never silently replace: [`audience`](Self::audience),
+/// [`audiences`](Self::audiences), [`scope`](Self::scope), [`scopes`](Self::scopes),
+/// [`roles`](Self::roles), [`without`](Self::without) and [`defect`](Self::defect) add to what
+/// earlier calls gave; every other setting (a claim, a header parameter, the algorithm, the
+/// `kid`, the expiry, `nbf`, the issue time) panics when set a second time, since the second
+/// value would hide the first. Overriding a default (the subject `test-user`, the issuer's
+/// audiences, ...) is no second time.
 ///
 /// ```
 /// use std::time::Duration;
@@ -77,6 +84,8 @@ pub struct TokenBuilder {
     expiry: Expiry,
     not_before: Option<Duration>,
     defects: Vec<Defect>,
+    /// What calls have set (claim names, `header <name>`, and the other settings' names).
+    set: Vec<String>,
 }
 
 impl TestIssuer {
@@ -117,56 +126,108 @@ impl TokenBuilder {
             now: None,
             not_before: None,
             defects: Vec::new(),
+            set: Vec::new(),
         }
     }
 
+    /// Records that a call set `what`.
+    ///
+    /// # Panics
+    ///
+    /// When an earlier call set it: the second value would silently replace the first.
+    fn once(&mut self, what: &str) {
+        assert!(
+            !self.set.iter().any(|done| done == what),
+            "TokenBuilder: `{what}` is set twice; the second call would silently replace the first"
+        );
+        self.set.push(what.to_owned());
+    }
+
+    fn was_set(&self, what: &str) -> bool {
+        self.set.iter().any(|done| done == what)
+    }
+
+    /// Appends `values` to the claim `name` when a call set it before (as an array, or as
+    /// space-separated text when `joined`), else sets it.
+    fn add(mut self, name: &str, values: Vec<String>, joined: bool) -> Self {
+        let earlier = if self.was_set(name) {
+            self.claims.remove(name)
+        } else {
+            self.once(name);
+            None
+        };
+        let value = match (earlier, joined) {
+            (Some(Value::String(text)), true) => {
+                let mut all = vec![text];
+                all.extend(values);
+                Value::String(all.join(" "))
+            }
+            (None, true) => Value::String(values.join(" ")),
+            (Some(Value::String(one)), false) => Value::from([vec![one], values].concat()),
+            (Some(Value::Array(mut items)), false) => {
+                items.extend(values.into_iter().map(Value::String));
+                Value::Array(items)
+            }
+            (_, false) => Value::from(values),
+            (Some(other), true) => other,
+        };
+        self.claims.insert(name.to_owned(), value);
+        self
+    }
+
     /// The `sub` claim.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the subject (`sub`) before.
     pub fn subject(self, subject: impl Into<String>) -> Self {
         self.claim("sub", subject.into())
     }
 
-    /// The `aud` claim: one audience, as a string (replaces the issuer's default).
+    /// Adds an audience to `aud`: the first call replaces the issuer's default audiences with
+    /// this one (a string), further calls make it an array.
     pub fn audience(self, audience: impl Into<String>) -> Self {
-        self.claim("aud", audience.into())
+        if self.was_set("aud") {
+            self.add("aud", vec![audience.into()], false)
+        } else {
+            self.claim("aud", audience.into())
+        }
     }
 
-    /// The `aud` claim: several audiences, as an array.
+    /// Adds audiences to `aud`, as an array (replacing the issuer's default audiences).
     pub fn audiences<I, S>(self, audiences: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let list: Vec<String> = audiences.into_iter().map(Into::into).collect();
-        self.claim("aud", list)
+        self.add("aud", list, false)
     }
 
-    /// The `scope` claim, space-separated as RFC 8693 and RFC 9068 write it: `"read write"`.
+    /// Adds to the `scope` claim, space-separated as RFC 8693 and RFC 9068 write it:
+    /// `.scope("read write")`, or `.scope("read").scope("write")`.
     pub fn scope(self, scope: impl Into<String>) -> Self {
-        self.claim("scope", scope.into())
+        self.add("scope", vec![scope.into()], true)
     }
 
-    /// The `scope` claim from a list, joined with spaces.
+    /// Adds scopes to the `scope` claim, joined with spaces.
     pub fn scopes<I, S>(self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let joined = scopes
-            .into_iter()
-            .map(|s| s.as_ref().to_owned())
-            .collect::<Vec<_>>()
-            .join(" ");
-        self.claim("scope", joined)
+        let list = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        self.add("scope", list, true)
     }
 
-    /// The `roles` claim, an array of strings (RFC 9068 section 2.2.3.1).
+    /// Adds to the `roles` claim, an array of strings (RFC 9068 section 2.2.3.1).
     pub fn roles<I, S>(self, roles: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let list: Vec<String> = roles.into_iter().map(Into::into).collect();
-        self.claim("roles", list)
+        self.add("roles", list, false)
     }
 
     /// Any claim, with any JSON value (a provider's nested roles, a tenant, ...). Standard
@@ -174,74 +235,123 @@ impl TokenBuilder {
     ///
     /// # Panics
     ///
-    /// When `value` cannot be written as JSON (a map with non-string keys).
+    /// When `value` cannot be written as JSON (a map with non-string keys), or when a call
+    /// set or left out this claim before.
     pub fn claim(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value)
             .unwrap_or_else(|e| panic!("a claim the test kit cannot write as JSON: {e}"));
         let name = name.into();
-        self.removed.retain(|removed| *removed != name);
+        self.once(&name);
         self.claims.insert(name, value);
         self
     }
 
     /// Leaves a claim out, default claims included: `.without("exp")` for a token that never
     /// expires, `.without("iss")` for one without an issuer.
+    ///
+    /// # Panics
+    ///
+    /// When a call set this claim (or left it out) before.
     pub fn without(mut self, name: impl Into<String>) -> Self {
         let name = name.into();
+        self.once(&name);
         self.claims.remove(&name);
         self.removed.push(name);
         self
     }
 
     /// Valid for `lifetime` from its issue time.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the expiry before.
     pub fn valid_for(mut self, lifetime: Duration) -> Self {
+        self.once("expiry");
         self.expiry = Expiry::After(lifetime);
         self
     }
 
     /// Expired: `exp` ten minutes ([`OUT_OF_VALIDITY`]) before now.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the expiry before.
     pub fn expired(mut self) -> Self {
+        self.once("expiry");
         self.expiry = Expiry::Expired;
         self
     }
 
     /// Not yet valid: `nbf` ten minutes ([`OUT_OF_VALIDITY`]) after now.
+    ///
+    /// # Panics
+    ///
+    /// When a call set `nbf` before.
     pub fn not_yet_valid(self) -> Self {
         self.not_before(OUT_OF_VALIDITY)
     }
 
     /// `nbf` this long after now.
+    ///
+    /// # Panics
+    ///
+    /// When a call set `nbf` before.
     pub fn not_before(mut self, after: Duration) -> Self {
+        self.once("nbf");
         self.not_before = Some(after);
         self
     }
 
     /// `exp` at this Unix time, whatever the lifetime.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the expiry before.
     pub fn expires_at(mut self, unix_seconds: u64) -> Self {
+        self.once("expiry");
         self.expiry = Expiry::At(unix_seconds);
         self
     }
 
     /// Takes this Unix time as now (`iat`, and what `exp` and `nbf` count from), for tests
     /// that give the layer a fixed clock.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the issue time before.
     pub fn issued_at(mut self, unix_seconds: u64) -> Self {
+        self.once("issued_at");
         self.now = Some(unix_seconds);
         self
     }
 
     /// Signs with the issuer's current key for `alg` (and names it in `kid`).
+    ///
+    /// # Panics
+    ///
+    /// When a call set the algorithm before.
     pub fn algorithm(mut self, alg: Algorithm) -> Self {
+        self.once("algorithm");
         self.alg = alg;
         self
     }
 
     /// Names this `kid` in the header instead of the signing key's own.
+    ///
+    /// # Panics
+    ///
+    /// When a call set the `kid` before.
     pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.once("kid");
         self.kid = Some(kid.into());
         self
     }
 
     /// The header's `typ` (`JWT` unless set; `at+jwt` for an RFC 9068 access token).
+    ///
+    /// # Panics
+    ///
+    /// When a call set `typ` before.
     pub fn typ(self, typ: impl Into<String>) -> Self {
         self.header("typ", typ.into())
     }
@@ -251,11 +361,13 @@ impl TokenBuilder {
     ///
     /// # Panics
     ///
-    /// When `value` cannot be written as JSON.
+    /// When `value` cannot be written as JSON, or when a call set this parameter before.
     pub fn header(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value)
             .unwrap_or_else(|e| panic!("a header the test kit cannot write as JSON: {e}"));
-        self.header.insert(name.into(), value);
+        let name = name.into();
+        self.once(&format!("header {name}"));
+        self.header.insert(name, value);
         self
     }
 

@@ -104,6 +104,19 @@ pub(crate) fn rsa_public_key(der: &[u8]) -> Result<PublicKey<'_>, &'static str> 
     Ok(PublicKey::Rsa { n, e })
 }
 
+/// The private key a PKCS#8 `PrivateKeyInfo` wraps (for RSA, a PKCS#1 `RSAPrivateKey`): the
+/// test kit turns aws-lc-rs's PKCS#8 into what jsonwebtoken signs with.
+#[cfg(all(feature = "testing", feature = "aws-lc-rs"))]
+pub(crate) fn pkcs8_private_key(der: &[u8]) -> Result<&[u8], &'static str> {
+    const OCTET_STRING: u8 = 0x04;
+    let mut outer = Reader(der);
+    let mut seq = Reader(outer.read(SEQUENCE)?);
+    outer.finish()?;
+    seq.read(INTEGER)?; // version
+    seq.read(SEQUENCE)?; // algorithm
+    seq.read(OCTET_STRING)
+}
+
 /// Reads a `SubjectPublicKeyInfo` holding an RSA, EC (P-256, P-384) or Ed25519 key.
 pub(crate) fn spki(der: &[u8]) -> Result<PublicKey<'_>, &'static str> {
     let mut outer = Reader(der);

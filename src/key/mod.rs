@@ -13,7 +13,7 @@ use jsonwebtoken::Algorithm;
 use crate::error::{AuthError, ConfigError};
 
 mod curve;
-mod der;
+pub(crate) mod der;
 mod issuers;
 mod jwk;
 #[cfg(feature = "remote")]

@@ -74,14 +74,7 @@ impl Generation {
 
     /// The key of `family`, made on first use.
     pub(crate) fn key(&self, family: Family) -> Arc<KeyMaterial> {
-        let slot = match family {
-            Family::Hmac => 0,
-            Family::Rsa => 1,
-            Family::P256 => 2,
-            Family::P384 => 3,
-            Family::Ed25519 => 4,
-        };
-        Arc::clone(self.keys[slot].get_or_init(|| {
+        Arc::clone(self.keys[family.slot()].get_or_init(|| {
             if family == Family::Rsa && self.number == 1 {
                 KeyMaterial::shared_rsa()
             } else {

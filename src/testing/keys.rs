@@ -74,6 +74,17 @@ pub(crate) enum Family {
 }
 
 impl Family {
+    /// The family's place in a per-family array.
+    pub(crate) fn slot(self) -> usize {
+        match self {
+            Self::Hmac => 0,
+            Self::Rsa => 1,
+            Self::P256 => 2,
+            Self::P384 => 3,
+            Self::Ed25519 => 4,
+        }
+    }
+
     pub(crate) fn of(alg: Algorithm) -> Self {
         match alg {
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => Self::Hmac,
@@ -110,6 +121,14 @@ impl KeyMaterial {
             Family::P384 => backend::ec(Family::P384),
             Family::Ed25519 => backend::ed25519(),
         }
+    }
+
+    /// A key of `family` that no issuer publishes, made once per process: what
+    /// [`Defect::ForeignKey`](super::Defect::ForeignKey) signs with.
+    pub(crate) fn foreign(family: Family) -> Arc<Self> {
+        static FOREIGN: [OnceLock<Arc<KeyMaterial>>; 5] = [const { OnceLock::new() }; 5];
+        let slot = &FOREIGN[family.slot()];
+        Arc::clone(slot.get_or_init(|| Arc::new(Self::generate(family))))
     }
 
     /// The process's shared first RSA key (see the module's documentation).
@@ -167,7 +186,8 @@ mod backend {
     pub(super) fn rsa() -> KeyMaterial {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("aws-lc-rs makes an RSA key");
         let pkcs8 = pair.as_der().expect("aws-lc-rs encodes an RSA key");
-        let pkcs1 = pkcs1_of_pkcs8(pkcs8.as_ref()).expect("aws-lc-rs writes PKCS#8");
+        let pkcs1 =
+            crate::key::der::pkcs8_private_key(pkcs8.as_ref()).expect("aws-lc-rs writes PKCS#8");
         let public = pair.public_key();
         KeyMaterial {
             signing: EncodingKey::from_rsa_der(pkcs1),
@@ -200,37 +220,6 @@ mod backend {
             signing: EncodingKey::from_ed_der(&ed25519_pkcs8(&seed)),
             jwk: ed25519_jwk(pair.public_key().as_ref()),
         }
-    }
-
-    /// The PKCS#1 `RSAPrivateKey` inside a PKCS#8 `PrivateKeyInfo`: the content of its
-    /// third element, an OCTET STRING.
-    fn pkcs1_of_pkcs8(der: &[u8]) -> Option<&[u8]> {
-        let (tag, body, _) = tlv(der)?;
-        if tag != 0x30 {
-            return None;
-        }
-        let (_, _, rest) = tlv(body)?; // version
-        let (_, _, rest) = tlv(rest)?; // algorithm
-        let (tag, key, _) = tlv(rest)?;
-        (tag == 0x04).then_some(key)
-    }
-
-    /// One DER element: its tag, its contents and what follows it.
-    fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-        let (&tag, rest) = der.split_first()?;
-        let (&first, mut rest) = rest.split_first()?;
-        let len = if first < 0x80 {
-            usize::from(first)
-        } else {
-            let count = usize::from(first & 0x7f);
-            let (bytes, after) = rest.split_at_checked(count)?;
-            rest = after;
-            bytes
-                .iter()
-                .fold(0usize, |len, &b| (len << 8) | usize::from(b))
-        };
-        let (body, after) = rest.split_at_checked(len)?;
-        Some((tag, body, after))
     }
 }
 

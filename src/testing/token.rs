@@ -414,7 +414,7 @@ impl TokenBuilder {
         }
         let family = Family::of(self.alg);
         let key = if has(Defect::ForeignKey) {
-            Arc::new(KeyMaterial::generate(family))
+            KeyMaterial::foreign(family)
         } else {
             self.generation.key(family)
         };

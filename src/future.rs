@@ -156,7 +156,7 @@ where
                     future: inner.call(request),
                 }
             }
-            Err(error) => refuse(&config, error, request.headers(), protocol, false),
+            Err(error) => refuse(&config, error, request.headers(), false),
         };
         Self {
             phase,
@@ -191,13 +191,8 @@ where
                             carried,
                             ..
                         } => match verify(config, found, &pending, hit) {
-                            Ok((claims, grants)) => {
-                                start_checks(config, claims, grants, carried, *this.protocol)
-                            }
-                            Err(error) => {
-                                let headers = carried.request.headers();
-                                refuse(config, error, headers, *this.protocol, false)
-                            }
+                            Ok((claims, grants)) => start_checks(config, claims, grants, carried),
+                            Err(error) => refuse(config, error, carried.request.headers(), false),
                         },
                         _ => Phase::Done,
                     }
@@ -211,11 +206,8 @@ where
                             carried,
                             ..
                         } => match passed {
-                            Ok(()) => run_checks(config, claims, next, carried, *this.protocol),
-                            Err(error) => {
-                                let headers = carried.request.headers();
-                                refuse(config, error, headers, *this.protocol, true)
-                            }
+                            Ok(()) => run_checks(config, claims, next, carried),
+                            Err(error) => refuse(config, error, carried.request.headers(), true),
                         },
                         _ => Phase::Done,
                     }
@@ -281,7 +273,6 @@ fn start_checks<S, B, F, KF, C, K, R>(
     claims: Arc<C>,
     grants: Option<Grants>,
     mut carried: Carried<S, B>,
-    protocol: Protocol,
 ) -> Phase<S, B, F, KF, C>
 where
     S: Service<Request<B>, Future = F>,
@@ -292,7 +283,7 @@ where
     if let Some(grants) = grants {
         extensions.insert(grants);
     }
-    run_checks(config, claims, 0, carried, protocol)
+    run_checks(config, claims, 0, carried)
 }
 
 /// Runs the checks from `from` on: the request goes on when they pass, waits for an
@@ -303,7 +294,6 @@ fn run_checks<S, B, F, KF, C, K, R>(
     claims: Arc<C>,
     from: usize,
     carried: Carried<S, B>,
-    protocol: Protocol,
 ) -> Phase<S, B, F, KF, C>
 where
     S: Service<Request<B>, Future = F>,
@@ -327,21 +317,20 @@ where
             claims,
             carried: Carried { inner, request },
         },
-        Outcome::Failed(error) => refuse(config, error, request.headers(), protocol, true),
+        Outcome::Failed(error) => refuse(config, error, request.headers(), true),
     }
 }
 
 /// Refuses the request: writes the refusal event (see `refusal_event`), and leaves the
 /// response to the next poll. `verified`: the token passed verification and a check refused it.
-#[cold]
+#[inline(always)]
 fn refuse<S, B, F, KF, C, K, R>(
     config: &Config<C, K, R>,
     error: AuthError,
     headers: &http::HeaderMap,
-    protocol: Protocol,
     verified: bool,
 ) -> Phase<S, B, F, KF, C> {
-    refusal_event::write(&config.verifier, &error, headers, protocol, verified);
+    refusal_event::write(&config.verifier, &error, headers, verified);
     Phase::Refuse { error }
 }
 

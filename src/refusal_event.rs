@@ -26,14 +26,12 @@ struct Named {
 
 /// Writes the refusal event: a warning when keys are unavailable (an operator must act), else
 /// at debug level. `verified`: the token passed verification (a check refused it), so its
-/// issuer is trusted whatever the configuration.
-pub(crate) fn write(
-    verifier: &Verifier,
-    error: &AuthError,
-    headers: &HeaderMap,
-    protocol: Protocol,
-    verified: bool,
-) {
+/// issuer is trusted whatever the configuration. Everything the event says, the protocol
+/// included, is read from the headers here, once the level is known to be on, so that the
+/// request path carries nothing for a refusal that may never come.
+#[cold]
+#[inline(never)]
+pub(crate) fn write(verifier: &Verifier, error: &AuthError, headers: &HeaderMap, verified: bool) {
     let unavailable = matches!(error.kind(), AuthErrorKind::KeysUnavailable { .. });
     let enabled = if unavailable {
         tracing::enabled!(Level::WARN)
@@ -43,6 +41,7 @@ pub(crate) fn write(
     if !enabled {
         return;
     }
+    let protocol = Protocol::of(headers);
     let named = name(verifier, headers, verified);
     let (kid, alg, iss) = (named.kid.as_str(), named.alg.as_str(), named.iss.as_str());
     if unavailable {
